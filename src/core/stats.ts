@@ -1,0 +1,62 @@
+/**
+ * Per-venue counters, written on the hot path as plain fields and read by
+ * `/stats`, `/metrics` and the periodic summary.
+ *
+ * @module
+ */
+
+import { EVENT_KINDS, type EventKind, type VenueName } from "./events.ts";
+
+/** Why a frame produced no events (or was only partly used). */
+export type FrameOutcome =
+  /** Events (possibly none) were produced. */
+  | "ok"
+  /** A control frame: subscribe ack, error, heartbeat, status. */
+  | "control"
+  /** Not JSON, or not a JSON object. */
+  | "malformed"
+  /** JSON of a known type with missing or mistyped fields. */
+  | "invalid"
+  /** A message type tickgate does not handle; ignored. */
+  | "unknown";
+
+/** Counters for one venue. */
+export class VenueStats {
+  frames = 0;
+  bytes = 0;
+  malformed = 0;
+  invalid = 0;
+  unknown = 0;
+  /** Messages dropped because their sequence was already seen or older. */
+  duplicates = 0;
+  /** Sequence gaps detected (events), and how many messages they cover. */
+  gaps = 0;
+  missed = 0;
+  /** `error` frames from the venue. */
+  venueErrors = 0;
+  /** Subscribe/unsubscribe acknowledgements. */
+  acks = 0;
+  /** Epoch ms of the last frame, 0 before any. */
+  lastFrameTs = 0;
+  lastVenueError: string | undefined;
+  /** Events emitted, by kind. */
+  readonly events: Record<EventKind, number>;
+  /** Frames per native symbol. */
+  readonly bySymbol = new Map<string, number>();
+  /** Channels per connection as last acknowledged by the venue. */
+  readonly acked = new Map<string, Record<string, string[]>>();
+  /** Venue-reported trading status per native symbol (e.g. `online`). */
+  readonly symbolStatus = new Map<string, string>();
+
+  constructor(readonly venue: VenueName) {
+    this.events = Object.fromEntries(EVENT_KINDS.map((k) => [k, 0])) as Record<
+      EventKind,
+      number
+    >;
+  }
+
+  /** Counts one frame for `symbol`. */
+  countSymbol(symbol: string): void {
+    this.bySymbol.set(symbol, (this.bySymbol.get(symbol) ?? 0) + 1);
+  }
+}
