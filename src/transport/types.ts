@@ -1,0 +1,68 @@
+/**
+ * Types shared by the connection machine and the venues that drive it.
+ *
+ * @module
+ */
+
+/** The subset of the WebSocket API the transport uses; tests inject fakes. */
+export interface SocketLike {
+  /** 0 connecting, 1 open, 2 closing, 3 closed (as `WebSocket`). */
+  readonly readyState: number;
+  send(data: string): void;
+  close(code?: number, reason?: string): void;
+  onopen: ((ev: Event) => void) | null;
+  onmessage: ((ev: MessageEvent) => void) | null;
+  onerror: ((ev: Event) => void) | null;
+  onclose: ((ev: CloseEvent) => void) | null;
+}
+
+/** Opens a socket to `url`. The default uses Deno's built-in `WebSocket`. */
+export type SocketFactory = (url: string) => SocketLike;
+
+/** Where a connection is in its life. */
+export type ConnectionState =
+  | "idle"
+  | "connecting"
+  | "open"
+  | "backoff"
+  | "breaker-open"
+  | "closed";
+
+/**
+ * One subscribable stream: a channel for one symbol (or for none, e.g. a
+ * venue-wide status channel). Streams with the same `group` stay on the same
+ * connection (e.g. a product's ticker, trades and heartbeat).
+ */
+export interface StreamSpec {
+  /** Unique key, e.g. `matches:BTC-USD`. */
+  readonly key: string;
+  /** Venue channel name, e.g. `matches`. */
+  readonly channel: string;
+  /** Native symbol, or `""` for symbol-less channels. */
+  readonly symbol: string;
+  /** Sharding group; defaults to `symbol` when omitted. */
+  readonly group?: string;
+}
+
+/** An application-level keepalive the venue asks for (e.g. Bybit's ping). */
+export interface HeartbeatSpec {
+  intervalMs: number;
+  message(): string;
+}
+
+/**
+ * What the transport needs to know about a venue's wire protocol: where to
+ * connect and how to (un)subscribe. Implemented by each venue; pure.
+ */
+export interface StreamProtocol {
+  /** The URL for a connection that will carry `streams` (known at connect). */
+  url(streams: readonly StreamSpec[]): string;
+  /** Frames that subscribe to `streams` on an open connection. */
+  subscribe(streams: readonly StreamSpec[]): string[];
+  /** Frames that unsubscribe from `streams`. */
+  unsubscribe(streams: readonly StreamSpec[]): string[];
+  /** At most this many streams on one connection. */
+  readonly maxStreamsPerConnection: number;
+  /** Optional application-level keepalive. */
+  readonly heartbeat?: HeartbeatSpec;
+}
