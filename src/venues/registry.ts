@@ -1,0 +1,22 @@
+/**
+ * The venues this build implements, by name.
+ *
+ * @module
+ */
+
+import type { Config } from "../config.ts";
+import type { VenueName } from "../core/events.ts";
+import type { VenueStats } from "../core/stats.ts";
+import { createCoinbaseVenue } from "./coinbase/venue.ts";
+import type { VenueDefinition } from "./types.ts";
+
+/** Builds a venue from configuration. */
+export type VenueFactory = (
+  config: Config,
+  stats: VenueStats,
+) => VenueDefinition;
+
+/** Implemented venues; a name in `VENUES` missing here is reported, not run. */
+export const VENUE_FACTORIES: Partial<Record<VenueName, VenueFactory>> = {
+  coinbase: createCoinbaseVenue,
+};
