@@ -1,0 +1,129 @@
+/**
+ * The in-memory latest-state store behind `GET /api/v1/latest`: last trade
+ * and best bid/ask per venue and symbol, from tickers or a local book.
+ *
+ * @module
+ */
+
+import type {
+  EventSink,
+  NormalizedEvent,
+  Side,
+  VenueName,
+} from "../core/events.ts";
+import { OrderBook } from "../core/order_book.ts";
+
+/** The last trade of a symbol. */
+export interface LastTrade {
+  tradeId: string;
+  price: string;
+  size: string;
+  side: Side;
+  exchangeTs: number;
+}
+
+/** What tickgate last saw for one venue and symbol. */
+export interface LatestEntry {
+  venue: VenueName;
+  symbol: string;
+  nativeSymbol: string;
+  lastTrade: LastTrade | null;
+  bid: string | null;
+  bidSize: string | null;
+  ask: string | null;
+  askSize: string | null;
+  /** Event time of the best bid/ask, epoch ms. */
+  quoteTs: number | null;
+  /** Where the best bid/ask came from. */
+  quoteSource: "ticker" | "book" | null;
+}
+
+/**
+ * Keeps the latest state per venue and symbol.
+ *
+ * @example Usage
+ * ```ts
+ * const latest = new LatestStore();
+ * router = new Router([{ filter: {}, sink: latest }]);
+ * latest.query(["BTC-USD"]);
+ * ```
+ */
+export class LatestStore implements EventSink {
+  readonly #entries = new Map<string, LatestEntry>();
+  readonly #books = new Map<string, OrderBook>();
+
+  write(events: readonly NormalizedEvent[]): void {
+    for (let i = 0; i < events.length; i++) {
+      const e = events[i]!;
+      if (e.kind !== "trade" && e.kind !== "ticker" && e.kind !== "book") {
+        continue;
+      }
+      const key = e.venue + "\n" + e.symbol;
+      let entry = this.#entries.get(key);
+      if (entry === undefined) {
+        entry = {
+          venue: e.venue,
+          symbol: e.symbol,
+          nativeSymbol: e.nativeSymbol,
+          lastTrade: null,
+          bid: null,
+          bidSize: null,
+          ask: null,
+          askSize: null,
+          quoteTs: null,
+          quoteSource: null,
+        };
+        this.#entries.set(key, entry);
+      }
+      if (e.kind === "trade") {
+        entry.lastTrade = {
+          tradeId: e.tradeId,
+          price: e.price,
+          size: e.size,
+          side: e.side,
+          exchangeTs: e.exchangeTs,
+        };
+      } else if (e.kind === "ticker") {
+        if (e.bid === "" && e.ask === "") continue;
+        entry.bid = e.bid;
+        entry.bidSize = e.bidSize;
+        entry.ask = e.ask;
+        entry.askSize = e.askSize;
+        entry.quoteTs = e.exchangeTs;
+        entry.quoteSource = "ticker";
+      } else {
+        let book = this.#books.get(key);
+        if (book === undefined) this.#books.set(key, book = new OrderBook());
+        book.apply(e.type, e.bids, e.asks);
+        const bid = book.bestBid();
+        const ask = book.bestAsk();
+        entry.bid = bid?.[0] ?? null;
+        entry.bidSize = bid?.[1] ?? null;
+        entry.ask = ask?.[0] ?? null;
+        entry.askSize = ask?.[1] ?? null;
+        entry.quoteTs = e.exchangeTs;
+        entry.quoteSource = "book";
+      }
+    }
+  }
+
+  /**
+   * Entries whose unified or native symbol is in `symbols` (all when
+   * omitted), sorted by symbol then venue.
+   */
+  query(symbols?: readonly string[]): LatestEntry[] {
+    const wanted = symbols && new Set(symbols.map((s) => s.toUpperCase()));
+    const out: LatestEntry[] = [];
+    for (const e of this.#entries.values()) {
+      if (
+        wanted === undefined || wanted.has(e.symbol) ||
+        wanted.has(e.nativeSymbol)
+      ) out.push(structuredClone(e));
+    }
+    return out.sort((a, b) =>
+      a.symbol === b.symbol
+        ? a.venue.localeCompare(b.venue)
+        : a.symbol.localeCompare(b.symbol)
+    );
+  }
+}
