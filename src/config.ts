@@ -1,0 +1,356 @@
+/**
+ * Configuration: one zod schema over the environment variables, optionally
+ * layered on a JSON file (`--config FILE` or `TICKGATE_CONFIG`) that uses the
+ * same names. The environment wins over the file. This is the only module that
+ * reads the environment.
+ *
+ * @module
+ */
+
+import { z } from "zod";
+import { VENUE_NAMES, type VenueName } from "./core/events.ts";
+import {
+  parseSinkUrl,
+  redactUrl,
+  type SinkSpec,
+  SinkUrlError,
+  splitSinkList,
+} from "./sinks/url.ts";
+import type { LogLevelName } from "./logging.ts";
+import { validateSinkSpec } from "./sinks/create.ts";
+
+/** Channels of the Coinbase Exchange feed tickgate understands. */
+export const COINBASE_CHANNELS = [
+  "ticker",
+  "ticker_batch",
+  "matches",
+  "heartbeat",
+  "level2_batch",
+  "status",
+] as const;
+
+/** One of {@link COINBASE_CHANNELS}. */
+export type CoinbaseChannel = typeof COINBASE_CHANNELS[number];
+
+/** A setting has a bad value; `exit code 2` territory. */
+export class ConfigError extends Error {
+  /**
+   * @param problems one line per bad setting, each naming the variable
+   */
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n  ${problems.join("\n  ")}`);
+    this.name = "ConfigError";
+  }
+}
+
+const empty = (v: unknown) =>
+  typeof v === "string" && v.trim() === "" ? undefined : v;
+
+function int(min: number, max: number, dflt: number) {
+  return z.preprocess(
+    (v) => {
+      const e = empty(v);
+      return typeof e === "string" && /^\s*-?\d+\s*$/.test(e) ? Number(e) : e;
+    },
+    z.number({ error: `expected an integer between ${min} and ${max}` })
+      .int(`expected an integer between ${min} and ${max}`)
+      .min(min, `expected an integer between ${min} and ${max}`)
+      .max(max, `expected an integer between ${min} and ${max}`)
+      .default(dflt),
+  );
+}
+
+function list<T extends string>(
+  allowed: readonly T[] | undefined,
+  dflt: readonly string[],
+  upper = false,
+) {
+  return z.preprocess(
+    (v) => {
+      const e = empty(v);
+      if (typeof e !== "string") return e;
+      return e.split(",").map((s) => s.trim()).filter((s) => s !== "");
+    },
+    z.array(z.string().transform((s) => upper ? s.toUpperCase() : s))
+      .min(1, "expected a non-empty comma-separated list")
+      .superRefine((items, ctx) => {
+        if (allowed === undefined) return;
+        for (const item of items) {
+          if (!(allowed as readonly string[]).includes(item)) {
+            ctx.addIssue({
+              code: "custom",
+              message: `unknown value "${item}"; expected any of ${
+                allowed.join(", ")
+              }`,
+            });
+          }
+        }
+      })
+      .default([...dflt]),
+  );
+}
+
+function oneOf<T extends string>(values: readonly [T, ...T[]], dflt: T) {
+  return z.preprocess(
+    (v) => (typeof v === "string" ? empty(v.trim().toLowerCase()) : v),
+    z.enum(values, { error: `expected one of ${values.join(", ")}` }).default(
+      dflt,
+    ),
+  );
+}
+
+function wsUrl(dflt: string) {
+  return z.preprocess(
+    empty,
+    z.string().regex(/^wss?:\/\/[^\s]+$/, "expected a ws:// or wss:// URL")
+      .default(dflt),
+  );
+}
+
+const secret = z.preprocess(empty, z.string().min(1).optional());
+
+/** The one schema: environment variable names → typed settings. */
+const SCHEMA = z.object({
+  HOST: z.preprocess(empty, z.string().default("0.0.0.0")),
+  PORT: int(0, 65535, 8080),
+  DATA_DIR: z.preprocess(empty, z.string().default("./data")),
+  LOG_LEVEL: z.preprocess(
+    (
+      v,
+    ) => (typeof v === "string" && v.trim().toLowerCase() === "warn"
+      ? "warning"
+      : v),
+    oneOf(["debug", "info", "warning", "error"], "info"),
+  ),
+  LOG_FORMAT: oneOf(["json", "pretty"], "json"),
+  VENUES: list(VENUE_NAMES, ["coinbase", "binance", "bybit"]),
+  SINKS: z.preprocess(
+    (v) => {
+      const e = empty(v);
+      return typeof e === "string" ? splitSinkList(e) : e;
+    },
+    z.array(z.string()).default([]),
+  ),
+  API_KEY: secret,
+  HEALTH_STALE_SEC: int(1, 86_400, 60),
+  HEALTH_GRACE_SEC: int(0, 86_400, 300),
+  SUMMARY_INTERVAL_SEC: int(0, 86_400, 10),
+  SHUTDOWN_TIMEOUT_MS: int(100, 60_000, 4_500),
+  WS_CONNECT_TIMEOUT_MS: int(100, 300_000, 10_000),
+  WS_STALE_SEC: int(0, 86_400, 30),
+  RECONNECT_BASE_MS: int(1, 600_000, 500),
+  RECONNECT_MAX_MS: int(1, 3_600_000, 30_000),
+  BREAKER_THRESHOLD: int(1, 1_000_000, 10),
+  BREAKER_COOLDOWN_SEC: int(1, 86_400, 60),
+  COINBASE_WS_URL: wsUrl("wss://ws-feed.exchange.coinbase.com"),
+  COINBASE_PRODUCTS: list(undefined, ["BTC-USD", "ETH-USD"], true),
+  COINBASE_CHANNELS: list(COINBASE_CHANNELS, [
+    "ticker",
+    "matches",
+    "heartbeat",
+  ]),
+  COINBASE_STREAMS_PER_CONNECTION: int(1, 10_000, 300),
+});
+
+/** Variable names the schema knows (what a config file may contain). */
+export const CONFIG_KEYS: readonly string[] = Object.keys(SCHEMA.shape);
+
+/** Settings whose values are secrets: never printed, logged or served. */
+export const SECRET_KEYS: ReadonlySet<string> = new Set(["API_KEY"]);
+
+/** The effective configuration. */
+export interface Config {
+  host: string;
+  port: number;
+  dataDir: string;
+  logLevel: LogLevelName;
+  logFormat: "json" | "pretty";
+  venues: VenueName[];
+  sinks: SinkSpec[];
+  /** Guards mutating REST endpoints; a secret. */
+  apiKey: string | undefined;
+  health: { staleSec: number; graceSec: number };
+  summaryIntervalSec: number;
+  shutdownTimeoutMs: number;
+  transport: {
+    connectTimeoutMs: number;
+    staleSec: number;
+    reconnectBaseMs: number;
+    reconnectMaxMs: number;
+    breakerThreshold: number;
+    breakerCooldownSec: number;
+  };
+  coinbase: {
+    wsUrl: string;
+    products: string[];
+    channels: CoinbaseChannel[];
+    streamsPerConnection: number;
+  };
+}
+
+/** Where settings come from. */
+export interface ConfigSources {
+  /** Environment variables. @default the process environment */
+  env?: Record<string, string>;
+  /** A JSON config file, from `--config`; `TICKGATE_CONFIG` in env otherwise. */
+  file?: string | undefined;
+  /** Settings that win over both (e.g. `tickgate demo` points Coinbase at its simulator). */
+  overrides?: Record<string, string>;
+}
+
+/**
+ * Builds the configuration from environment and optional file. Throws
+ * {@link ConfigError} naming every bad setting.
+ *
+ * @example Usage
+ * ```ts
+ * const config = await loadConfig({ env: { PORT: "9000" } });
+ * // config.port === 9000
+ * ```
+ */
+export async function loadConfig(sources: ConfigSources = {}): Promise<Config> {
+  const env = { ...(sources.env ?? Deno.env.toObject()), ...sources.overrides };
+  const path = sources.file ?? empty(env.TICKGATE_CONFIG);
+  const fromFile = typeof path === "string" ? await readConfigFile(path) : {};
+  const raw: Record<string, unknown> = { ...fromFile };
+  for (const key of CONFIG_KEYS) {
+    const v = env[key];
+    if (v !== undefined) raw[key] = v;
+  }
+  const parsed = SCHEMA.safeParse(raw);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((issue) => {
+      const key = String(issue.path[0] ?? "config");
+      const from = key in env ? "" : key in fromFile ? ` (in ${path})` : "";
+      const got = key in raw ? `, got ${shownValue(key, raw[key])}` : "";
+      return `${key}${from}: ${issue.message}${got}`;
+    });
+    throw new ConfigError(problems);
+  }
+  const s = parsed.data;
+  const problems: string[] = [];
+  const sinks: SinkSpec[] = [];
+  s.SINKS.forEach((url, i) => {
+    try {
+      const spec = parseSinkUrl(url, i + 1);
+      validateSinkSpec(spec);
+      sinks.push(spec);
+    } catch (e) {
+      if (!(e instanceof SinkUrlError)) throw e;
+      problems.push(`SINKS: ${e.message}`);
+    }
+  });
+  const names = new Set<string>();
+  for (const sink of sinks) {
+    if (names.has(sink.name)) {
+      problems.push(`SINKS: two sinks are named "${sink.name}"; use name=`);
+    }
+    names.add(sink.name);
+  }
+  if (s.RECONNECT_MAX_MS < s.RECONNECT_BASE_MS) {
+    problems.push(
+      `RECONNECT_MAX_MS: expected at least RECONNECT_BASE_MS (${s.RECONNECT_BASE_MS}), got ${s.RECONNECT_MAX_MS}`,
+    );
+  }
+  if (problems.length > 0) throw new ConfigError(problems);
+  return {
+    host: s.HOST,
+    port: s.PORT,
+    dataDir: s.DATA_DIR,
+    logLevel: s.LOG_LEVEL,
+    logFormat: s.LOG_FORMAT,
+    venues: [...new Set(s.VENUES as VenueName[])],
+    sinks,
+    apiKey: s.API_KEY,
+    health: { staleSec: s.HEALTH_STALE_SEC, graceSec: s.HEALTH_GRACE_SEC },
+    summaryIntervalSec: s.SUMMARY_INTERVAL_SEC,
+    shutdownTimeoutMs: s.SHUTDOWN_TIMEOUT_MS,
+    transport: {
+      connectTimeoutMs: s.WS_CONNECT_TIMEOUT_MS,
+      staleSec: s.WS_STALE_SEC,
+      reconnectBaseMs: s.RECONNECT_BASE_MS,
+      reconnectMaxMs: s.RECONNECT_MAX_MS,
+      breakerThreshold: s.BREAKER_THRESHOLD,
+      breakerCooldownSec: s.BREAKER_COOLDOWN_SEC,
+    },
+    coinbase: {
+      wsUrl: s.COINBASE_WS_URL,
+      products: [...new Set(s.COINBASE_PRODUCTS)],
+      channels: [...new Set(s.COINBASE_CHANNELS as CoinbaseChannel[])],
+      streamsPerConnection: s.COINBASE_STREAMS_PER_CONNECTION,
+    },
+  };
+}
+
+async function readConfigFile(path: string): Promise<Record<string, unknown>> {
+  let text: string;
+  try {
+    text = await Deno.readTextFile(path);
+  } catch (e) {
+    const why = e instanceof Deno.errors.NotFound
+      ? "file not found"
+      : String(e);
+    throw new ConfigError([
+      `TICKGATE_CONFIG / --config: cannot read "${path}": ${why}`,
+    ]);
+  }
+  let data: unknown;
+  try {
+    data = JSON.parse(text);
+  } catch (e) {
+    throw new ConfigError([
+      `TICKGATE_CONFIG / --config: "${path}" is not valid JSON: ${
+        (e as Error).message
+      }`,
+    ]);
+  }
+  if (typeof data !== "object" || data === null || Array.isArray(data)) {
+    throw new ConfigError([
+      `TICKGATE_CONFIG / --config: "${path}" must hold a JSON object of settings`,
+    ]);
+  }
+  const out: Record<string, unknown> = {};
+  const problems: string[] = [];
+  for (const [key, value] of Object.entries(data)) {
+    if (!CONFIG_KEYS.includes(key)) {
+      problems.push(`${key} (in ${path}): unknown setting`);
+    } else if (Array.isArray(value)) {
+      out[key] = key === "SINKS" ? value.map(String) : value.join(",");
+    } else if (typeof value === "number" || typeof value === "boolean") {
+      out[key] = String(value);
+    } else {
+      out[key] = value;
+    }
+  }
+  if (problems.length > 0) throw new ConfigError(problems);
+  return out;
+}
+
+function shownValue(key: string, value: unknown): string {
+  if (SECRET_KEYS.has(key)) return '"***"';
+  return JSON.stringify(typeof value === "string" ? value : value ?? null);
+}
+
+/**
+ * The configuration as printable JSON-able data with every secret redacted
+ * (for `tickgate check-config` and `/stats`).
+ *
+ * @example Usage
+ * ```ts
+ * console.log(JSON.stringify(redactConfig(config), null, 2));
+ * ```
+ */
+export function redactConfig(config: Config): Record<string, unknown> {
+  return {
+    ...config,
+    apiKey: config.apiKey === undefined ? null : "***",
+    sinks: config.sinks.map((s) => ({
+      name: s.name,
+      url: redactUrl(s.url),
+      format: s.format,
+      kinds: s.filter.kinds && [...s.filter.kinds],
+      symbols: s.filter.symbols && [...s.filter.symbols],
+      venues: s.filter.venues && [...s.filter.venues],
+    })),
+  };
+}
