@@ -1,0 +1,229 @@
+/**
+ * tickgate command line: `tickgate [run] | demo | simulate VENUE |
+ * check-config | --help | --version`, with `--config FILE` everywhere.
+ *
+ * Exit codes: 0 ok (including after SIGINT/SIGTERM), 1 runtime failure,
+ * 2 bad configuration or usage.
+ *
+ * @module
+ */
+
+import { Gateway } from "./src/app.ts";
+import {
+  type Config,
+  ConfigError,
+  loadConfig,
+  redactConfig,
+} from "./src/config.ts";
+import { closeLogging, log, setupLogging } from "./src/logging.ts";
+import { CoinbaseSimulator } from "./src/simulator/coinbase.ts";
+import { VERSION } from "./src/version.ts";
+
+const HELP =
+  `tickgate ${VERSION}: crypto market data from exchange WebSockets to your sinks
+
+Usage:
+  tickgate [run] [--config FILE]     run the gateway (default command)
+  tickgate demo [--config FILE]      run against the built-in Coinbase simulator
+  tickgate simulate coinbase [--port N] [--rate N] [--products A,B] [--seed N]
+                                     run the Coinbase Exchange simulator alone
+  tickgate check-config [--config FILE]
+                                     print the effective config (secrets redacted)
+  tickgate --help | --version
+
+Configuration comes from environment variables, optionally on top of a JSON
+file of the same names (--config FILE or TICKGATE_CONFIG); the environment wins.
+Main settings: HOST, PORT, DATA_DIR, LOG_LEVEL, LOG_FORMAT, VENUES, SINKS,
+COINBASE_WS_URL, COINBASE_PRODUCTS, COINBASE_CHANNELS, API_KEY.
+See README.md for the full table.
+`;
+
+/** Parsed command line. */
+interface Args {
+  command: string;
+  positional: string[];
+  flags: Map<string, string>;
+}
+
+class UsageError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "UsageError";
+  }
+}
+
+const VALUE_FLAGS = new Set(["config", "port", "rate", "products", "seed"]);
+
+function parseArgs(argv: readonly string[]): Args {
+  const positional: string[] = [];
+  const flags = new Map<string, string>();
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i]!;
+    if (a === "-h" || a === "--help") flags.set("help", "");
+    else if (a === "-V" || a === "--version") flags.set("version", "");
+    else if (a.startsWith("--")) {
+      const eq = a.indexOf("=");
+      const name = a.slice(2, eq === -1 ? undefined : eq);
+      if (!VALUE_FLAGS.has(name)) throw new UsageError(`unknown option "${a}"`);
+      const value = eq === -1 ? argv[++i] : a.slice(eq + 1);
+      if (value === undefined) {
+        throw new UsageError(`option "--${name}" needs a value`);
+      }
+      flags.set(name, value);
+    } else positional.push(a);
+  }
+  return { command: positional.shift() ?? "run", positional, flags };
+}
+
+function intFlag(args: Args, name: string, dflt: number, min = 0): number {
+  const raw = args.flags.get(name);
+  if (raw === undefined) return dflt;
+  const v = Number(raw);
+  if (!Number.isInteger(v) || v < min) {
+    throw new UsageError(
+      `--${name} expects an integer of at least ${min}, got "${raw}"`,
+    );
+  }
+  return v;
+}
+
+/** Runs the gateway until SIGINT/SIGTERM, then shuts down gracefully. */
+async function runGateway(config: Config, banner?: string): Promise<number> {
+  await setupLogging({ level: config.logLevel, format: config.logFormat });
+  // A client library's stray rejection must not take ingestion down.
+  globalThis.addEventListener("unhandledrejection", (e) => {
+    e.preventDefault();
+    log("app").error("Unhandled rejection: {error}", {
+      error: e.reason instanceof Error ? e.reason.message : String(e.reason),
+    });
+  });
+  let gw: Gateway;
+  try {
+    gw = await Gateway.start(config);
+  } catch (e) {
+    log("app").fatal("Cannot start tickgate: {error}", {
+      error: e instanceof Error ? e.message : String(e),
+    });
+    await closeLogging();
+    return 1;
+  }
+  log("app").info("tickgate {version} started; venues: {venues}", {
+    version: VERSION,
+    venues: config.venues.join(","),
+  });
+  if (banner) log("app").info(banner);
+  const signal = await untilSignal();
+  log("app").info("Received {signal}; shutting down", { signal });
+  await gw.stop();
+  await closeLogging();
+  return 0;
+}
+
+function untilSignal(): Promise<string> {
+  const signals: Deno.Signal[] = Deno.build.os === "windows"
+    ? ["SIGINT"]
+    : ["SIGINT", "SIGTERM"];
+  return new Promise((resolve) => {
+    const handlers = signals.map((sig) => {
+      const fn = () => {
+        handlers.forEach(([s, h]) => Deno.removeSignalListener(s, h));
+        resolve(sig);
+      };
+      Deno.addSignalListener(sig, fn);
+      return [sig, fn] as const;
+    });
+  });
+}
+
+async function demo(config: Config): Promise<number> {
+  const sim = await CoinbaseSimulator.start({
+    products: config.coinbase.products,
+    tradesPerSecond: 5,
+  });
+  const demoConfig: Config = {
+    ...config,
+    venues: ["coinbase"],
+    coinbase: { ...config.coinbase, wsUrl: sim.url },
+  };
+  try {
+    return await runGateway(
+      demoConfig,
+      `Demo: Coinbase simulator at ${sim.url}; try curl http://127.0.0.1:${config.port}/api/v1/latest`,
+    );
+  } finally {
+    await sim.close();
+  }
+}
+
+async function simulate(args: Args): Promise<number> {
+  const venue = args.positional[0];
+  if (venue !== "coinbase") {
+    throw new UsageError(
+      `simulate needs a venue; available: coinbase (got "${venue ?? ""}")`,
+    );
+  }
+  const products = args.flags.get("products")?.split(",").map((s) => s.trim())
+    .filter((s) => s !== "");
+  const sim = await CoinbaseSimulator.start({
+    port: intFlag(args, "port", 0),
+    tradesPerSecond: intFlag(args, "rate", 5, 1),
+    seed: intFlag(args, "seed", 1),
+    ...(products && products.length > 0 ? { products } : {}),
+  });
+  console.error(`Coinbase Exchange simulator listening on ${sim.url}`);
+  console.error(
+    `Faults: POST ${
+      sim.url.replace("ws:", "http:")
+    }/faults/{drop,stall?ms=N,skip?count=N,malformed,unknown}`,
+  );
+  await untilSignal();
+  await sim.close();
+  return 0;
+}
+
+async function main(argv: readonly string[]): Promise<number> {
+  let args: Args;
+  try {
+    args = parseArgs(argv);
+  } catch (e) {
+    console.error(`tickgate: ${(e as Error).message}\n\n${HELP}`);
+    return 2;
+  }
+  if (args.flags.has("help")) {
+    console.log(HELP);
+    return 0;
+  }
+  if (args.flags.has("version")) {
+    console.log(`tickgate ${VERSION} (deno ${Deno.version.deno})`);
+    return 0;
+  }
+  try {
+    if (args.command === "simulate") return await simulate(args);
+    const config = await loadConfig({ file: args.flags.get("config") });
+    switch (args.command) {
+      case "run":
+        return await runGateway(config);
+      case "demo":
+        return await demo(config);
+      case "check-config":
+        console.log(JSON.stringify(redactConfig(config), null, 2));
+        return 0;
+      default:
+        throw new UsageError(`unknown command "${args.command}"`);
+    }
+  } catch (e) {
+    if (e instanceof ConfigError) {
+      console.error(`tickgate: ${e.message}`);
+      return 2;
+    }
+    if (e instanceof UsageError) {
+      console.error(`tickgate: ${e.message}\n\n${HELP}`);
+      return 2;
+    }
+    throw e;
+  }
+}
+
+if (import.meta.main) {
+  Deno.exit(await main(Deno.args));
+}

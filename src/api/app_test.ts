@@ -1,0 +1,126 @@
+import assert from "node:assert/strict";
+import { LatestStore } from "../sinks/latest.ts";
+import { createApi } from "./app.ts";
+import type { GatewayView, HealthReport } from "./types.ts";
+
+function setup(health: HealthReport["status"] = "ok") {
+  const store = new LatestStore();
+  store.write([{
+    id: "coinbase:BTC-USD:trade:7",
+    kind: "trade",
+    venue: "coinbase",
+    symbol: "BTC-USD",
+    nativeSymbol: "BTC-USD",
+    exchangeTs: 1,
+    receivedTs: 2,
+    tradeId: "7",
+    price: "42000.00",
+    size: "0.5",
+    side: "sell",
+  }, {
+    id: "coinbase:BTC-USD:ticker:9",
+    kind: "ticker",
+    venue: "coinbase",
+    symbol: "BTC-USD",
+    nativeSymbol: "BTC-USD",
+    exchangeTs: 3,
+    receivedTs: 4,
+    bid: "41999.99",
+    bidSize: "1",
+    ask: "42000.01",
+    askSize: "2",
+    last: "42000.00",
+    volume24h: "100",
+  }]);
+  const counted: string[] = [];
+  const view: GatewayView = {
+    health: () => ({
+      status: health,
+      problems: [],
+      uptimeSec: 1,
+      venues: {},
+      sinks: {},
+    }),
+    stats: () => ({ venues: {} }),
+    metrics: () => "up 1\n",
+    pairs: () => ({ venues: { coinbase: [] } }),
+    latest: (s) => store.query(s),
+    countRequest: (route, status) => counted.push(`${route} ${status}`),
+  };
+  return { api: createApi(view), counted };
+}
+
+Deno.test("GET /health is 200 when ok or starting and 503 when unhealthy", async () => {
+  for (
+    const [status, code] of [["ok", 200], ["starting", 200], [
+      "unhealthy",
+      503,
+    ]] as const
+  ) {
+    const res = await setup(status).api.request("/health");
+    assert.equal(res.status, code);
+    assert.equal((await res.json()).status, status);
+  }
+});
+
+Deno.test("GET /metrics serves Prometheus text", async () => {
+  const res = await setup().api.request("/metrics");
+  assert.equal(res.status, 200);
+  assert.match(
+    res.headers.get("content-type") ?? "",
+    /^text\/plain; version=0\.0\.4/,
+  );
+  assert.equal(await res.text(), "up 1\n");
+});
+
+Deno.test("GET /api/v1/latest returns last trade and best bid/ask, and names missing symbols", async () => {
+  const res = await setup().api.request(
+    "/api/v1/latest?symbols=btc-usd,ETH-USD",
+  );
+  assert.equal(res.status, 200);
+  const body = await res.json();
+  assert.deepEqual(body.missing, ["ETH-USD"]);
+  assert.equal(body.data.length, 1);
+  const [e] = body.data;
+  assert.equal(e.symbol, "BTC-USD");
+  assert.deepEqual(e.lastTrade, {
+    tradeId: "7",
+    price: "42000.00",
+    size: "0.5",
+    side: "sell",
+    exchangeTs: 1,
+  });
+  assert.equal(e.bid, "41999.99");
+  assert.equal(e.ask, "42000.01");
+  assert.equal(e.quoteSource, "ticker");
+  const all = await (await setup().api.request("/api/v1/latest")).json();
+  assert.equal(all.data.length, 1);
+});
+
+Deno.test("bad requests get JSON 4xx bodies and are counted", async () => {
+  const { api, counted } = setup();
+  const bad = await api.request("/api/v1/latest?symbols=BTC-USD,<script>");
+  assert.equal(bad.status, 400);
+  const body = await bad.json();
+  assert.equal(body.error, "bad_request");
+  assert.equal(body.field, "symbols");
+  assert.deepEqual(body.invalid, ["<script>"]);
+  const many = Array.from({ length: 501 }, (_, i) => `S${i}-USD`).join(",");
+  assert.equal(
+    (await api.request(`/api/v1/latest?symbols=${many}`)).status,
+    400,
+  );
+  const missing = await api.request("/nope");
+  assert.equal(missing.status, 404);
+  assert.equal((await missing.json()).error, "not_found");
+  const wrong = await api.request("/health", { method: "POST" });
+  assert.equal(wrong.status, 405);
+  assert.equal(wrong.headers.get("allow"), "GET, HEAD");
+  assert.equal((await wrong.json()).error, "method_not_allowed");
+  assert.deepEqual(counted, [
+    "/api/v1/latest 400",
+    "/api/v1/latest 400",
+    "other 404",
+    "/health 405",
+  ]);
+});

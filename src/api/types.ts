@@ -1,0 +1,30 @@
+/**
+ * The narrow view of the gateway the HTTP API reads. The API never reaches
+ * into sockets or sinks; the app implements this.
+ *
+ * @module
+ */
+
+import type { LatestEntry } from "../sinks/latest.ts";
+
+/** `/health`: 200 when healthy, else 503; the body explains. */
+export interface HealthReport {
+  status: "ok" | "starting" | "unhealthy";
+  /** Human-readable reasons when not ok. */
+  problems: string[];
+  uptimeSec: number;
+  venues: Record<string, unknown>;
+  sinks: Record<string, unknown>;
+}
+
+/** What the API needs from the running gateway. */
+export interface GatewayView {
+  health(): HealthReport;
+  stats(): Record<string, unknown>;
+  /** Prometheus text exposition. */
+  metrics(): string;
+  pairs(): Record<string, unknown>;
+  latest(symbols: readonly string[] | undefined): LatestEntry[];
+  /** Counts an HTTP response by route and status (for `/metrics`). */
+  countRequest(route: string, status: number): void;
+}
