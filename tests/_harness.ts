@@ -1,0 +1,136 @@
+/**
+ * End-to-end test harness: a Coinbase simulator, a gateway pointed at it
+ * with a real NDJSON file sink in a temp dir, and helpers to wait and read
+ * back what was written.
+ *
+ * @module
+ */
+
+import { join } from "node:path";
+import { Gateway } from "../src/app.ts";
+import { loadConfig } from "../src/config.ts";
+import type { NormalizedEvent } from "../src/core/events.ts";
+import {
+  CoinbaseSimulator,
+  type CoinbaseSimulatorOptions,
+} from "../src/simulator/coinbase.ts";
+
+/** A running simulator + gateway pair. */
+export interface Stack {
+  sim: CoinbaseSimulator;
+  gw: Gateway;
+  dir: string;
+  eventsPath: string;
+  /** Stops the gateway (flushing the sink) and the simulator; removes the dir. */
+  [Symbol.asyncDispose](): Promise<void>;
+}
+
+/** Options for {@link startStack}. */
+export interface StackOptions {
+  sim?: CoinbaseSimulatorOptions;
+  /** Extra settings, as environment variables. */
+  env?: Record<string, string>;
+}
+
+/** Starts a simulator and a gateway writing every event to a file. */
+export async function startStack(options: StackOptions = {}): Promise<Stack> {
+  const dir = await Deno.makeTempDir({ prefix: "tickgate-e2e-" });
+  const sim = await CoinbaseSimulator.start({
+    products: ["BTC-USD", "ETH-USD"],
+    tradesPerSecond: 20,
+    ...options.sim,
+  });
+  const eventsPath = join(dir, "events.ndjson");
+  const config = await loadConfig({
+    env: {
+      HOST: "127.0.0.1",
+      PORT: "0",
+      VENUES: "coinbase",
+      COINBASE_WS_URL: sim.url,
+      COINBASE_PRODUCTS: (options.sim?.products ?? ["BTC-USD", "ETH-USD"])
+        .join(","),
+      SINKS: `file:${eventsPath}`,
+      SUMMARY_INTERVAL_SEC: "0",
+      RECONNECT_BASE_MS: "50",
+      RECONNECT_MAX_MS: "250",
+      HEALTH_GRACE_SEC: "0",
+      ...options.env,
+    },
+  });
+  const gw = await Gateway.start(config);
+  let disposed = false;
+  return {
+    sim,
+    gw,
+    dir,
+    eventsPath,
+    async [Symbol.asyncDispose]() {
+      if (disposed) return;
+      disposed = true;
+      await gw.stop();
+      await sim.close();
+      await Deno.remove(dir, { recursive: true });
+    },
+  };
+}
+
+/** Polls `check` every 25 ms until it returns true; fails after `ms`. */
+export async function waitFor(
+  what: string,
+  check: () => boolean | Promise<boolean>,
+  ms = 15_000,
+): Promise<void> {
+  const until = Date.now() + ms;
+  while (!(await check())) {
+    if (Date.now() > until) throw new Error(`Timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 25));
+  }
+}
+
+/** Every event in an NDJSON file, parsed. */
+export async function readEvents(path: string): Promise<NormalizedEvent[]> {
+  const text = await Deno.readTextFile(path);
+  return text.split("\n").filter((l) => l !== "").map((l) => JSON.parse(l));
+}
+
+/** The sent frames of the given types, as parsed objects, in send order. */
+export function sentOf(
+  sim: CoinbaseSimulator,
+  ...types: string[]
+): Record<string, unknown>[] {
+  return sim.sent.filter((s) => types.includes(String(s.frame.type))).map((
+    s,
+  ) => s.frame);
+}
+
+/**
+ * An exchange timestamp computed independently of tickgate's parser:
+ * `Date.parse` for the milliseconds plus the 4th–6th fraction digits.
+ */
+export function expectedTs(time: string): number {
+  const ms = Date.parse(time);
+  const frac = /\.(\d+)/.exec(time)?.[1] ?? "";
+  const micros = Number((frac + "000000").slice(3, 6));
+  return micros === 0 ? ms : ms + micros / 1000;
+}
+
+/** The trade event tickgate must write for a `match`/`last_match` frame. */
+export function expectedTrade(
+  f: Record<string, unknown>,
+  receivedTs: number,
+): NormalizedEvent {
+  const product = String(f.product_id);
+  return {
+    id: `coinbase:${product}:trade:${f.trade_id}`,
+    kind: "trade",
+    venue: "coinbase",
+    symbol: product,
+    nativeSymbol: product,
+    exchangeTs: expectedTs(String(f.time)),
+    receivedTs,
+    tradeId: String(f.trade_id),
+    price: String(f.price),
+    size: String(f.size),
+    side: f.side === "buy" ? "sell" : "buy",
+  };
+}

@@ -1,0 +1,134 @@
+/**
+ * The command line as users run it: a subprocess of `main.ts` with the same
+ * permission flags as `deno task start`.
+ */
+
+import assert from "node:assert/strict";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { CoinbaseSimulator } from "../src/simulator/coinbase.ts";
+import { readEvents, waitFor } from "./_harness.ts";
+
+const MAIN = fileURLToPath(new URL("../main.ts", import.meta.url));
+const PERMS = [
+  "--allow-net",
+  "--allow-env",
+  "--allow-read",
+  "--allow-write",
+  "--allow-sys",
+];
+
+function tickgate(args: string[], env: Record<string, string> = {}) {
+  return new Deno.Command(Deno.execPath(), {
+    args: ["run", ...PERMS, MAIN, ...args],
+    env: { NO_COLOR: "1", ...env },
+    stdout: "piped",
+    stderr: "piped",
+  });
+}
+
+async function run(args: string[], env: Record<string, string> = {}) {
+  const out = await tickgate(args, env).output();
+  const dec = new TextDecoder();
+  return {
+    code: out.code,
+    stdout: dec.decode(out.stdout),
+    stderr: dec.decode(out.stderr),
+  };
+}
+
+Deno.test("cli: a bad environment value exits 2 with a message naming it", async () => {
+  for (const command of ["run", "check-config", "demo"]) {
+    const r = await run([command], { PORT: "eighty", LOG_LEVEL: "loud" });
+    assert.equal(r.code, 2, `${command}: ${r.stderr}`);
+    assert.match(
+      r.stderr,
+      /PORT: expected an integer between 0 and 65535, got "eighty"/,
+    );
+    assert.match(
+      r.stderr,
+      /LOG_LEVEL: expected one of debug, info, warning, error/,
+    );
+  }
+});
+
+Deno.test("cli: check-config prints the effective config without secrets", async () => {
+  const r = await run(["check-config"], {
+    API_KEY: "very-secret-value",
+    COINBASE_PRODUCTS: "SOL-USD",
+  });
+  assert.equal(r.code, 0, r.stderr);
+  const config = JSON.parse(r.stdout);
+  assert.equal(config.apiKey, "***");
+  assert.deepEqual(config.coinbase.products, ["SOL-USD"]);
+  assert.ok(!r.stdout.includes("very-secret-value"));
+  assert.ok(!r.stderr.includes("very-secret-value"));
+});
+
+Deno.test("cli: --version, --help, and usage errors", async () => {
+  const v = await run(["--version"]);
+  assert.equal(v.code, 0);
+  assert.match(v.stdout, /^tickgate \d+\.\d+\.\d+ \(deno \d+\.\d+\.\d+\)/);
+  const h = await run(["--help"]);
+  assert.equal(h.code, 0);
+  assert.match(h.stdout, /tickgate simulate coinbase/);
+  const bad = await run(["frobnicate"]);
+  assert.equal(bad.code, 2);
+  assert.match(bad.stderr, /unknown command "frobnicate"/);
+  const badFlag = await run(["--colour"]);
+  assert.equal(badFlag.code, 2);
+  const badVenue = await run(["simulate", "kraken"]);
+  assert.equal(badVenue.code, 2);
+  assert.match(badVenue.stderr, /available: coinbase/);
+});
+
+Deno.test("cli: SIGTERM flushes the sinks, closes sockets and exits 0", async () => {
+  const sim = await CoinbaseSimulator.start({ tradesPerSecond: 50 });
+  const dir = await Deno.makeTempDir();
+  try {
+    const path = join(dir, "events.ndjson");
+    const child = tickgate(["run"], {
+      HOST: "127.0.0.1",
+      PORT: "0",
+      VENUES: "coinbase",
+      COINBASE_WS_URL: sim.url,
+      SINKS: `file:${path}`,
+      LOG_LEVEL: "debug",
+    }).spawn();
+    // Wait until trades reach the file, then stop it mid-stream.
+    await waitFor("events on disk", async () => {
+      try {
+        return (await Deno.stat(path)).size > 2_000;
+      } catch {
+        return false;
+      }
+    });
+    await waitFor("a connected client", () => sim.connections === 1);
+    child.kill("SIGTERM");
+    const exited = await Promise.race([
+      child.output(),
+      new Promise<null>((r) => setTimeout(() => r(null), 8_000)),
+    ]);
+    if (exited === null) {
+      child.kill("SIGKILL");
+      await child.output();
+      assert.fail("tickgate did not exit after SIGTERM");
+    }
+    const stderr = new TextDecoder().decode(exited.stderr);
+    assert.equal(exited.code, 0, stderr);
+    assert.match(stderr, /Received SIGTERM; shutting down/);
+    assert.match(stderr, /Stopped after \d+ ms/);
+    await waitFor("the simulator saw the close", () => sim.connections === 0);
+    // Everything was flushed: the file ends with a complete line and every
+    // line parses.
+    const text = await Deno.readTextFile(path);
+    assert.ok(text.endsWith("\n"));
+    const events = await readEvents(path);
+    assert.ok(events.some((e) => e.kind === "trade"));
+    // Logs are JSON lines on stderr.
+    for (const line of stderr.trim().split("\n")) JSON.parse(line);
+  } finally {
+    await sim.close();
+    await Deno.remove(dir, { recursive: true });
+  }
+});
