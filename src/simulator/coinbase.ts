@@ -8,6 +8,7 @@
  * @module
  */
 import { CoinbaseMarket, type TradeBatch } from "./coinbase_market.ts";
+import { type Frame, isRecord, parseChannels } from "./coinbase_subscribe.ts";
 import { Prng } from "./prng.ts";
 
 /** Options of {@link CoinbaseSimulator.start}. */
@@ -53,7 +54,6 @@ export interface SentFrame {
   frame: Record<string, unknown>;
 }
 
-type Frame = Record<string, unknown>;
 type Timer = ReturnType<typeof setTimeout>;
 interface Client {
   id: number;
@@ -65,75 +65,6 @@ interface Client {
 const TICK_MS = 10;
 const MALFORMED = '{"type":"match","trade_id":42,"sequence":'; // truncated
 const STATUS_EVERY_MS = 10_000;
-const PRODUCT_CHANNELS = new Set([
-  "heartbeat",
-  "ticker",
-  "matches",
-  "level2_batch",
-]);
-const AUTH_CHANNELS = new Set(["level2", "full", "level3", "user", "balance"]);
-const UNSUPPORTED = new Set([
-  "ticker_batch",
-  "ticker_1000",
-  "auctionfeed",
-  "rfq_matches",
-]);
-const AUTH_FIELDS = ["signature", "key", "passphrase", "timestamp"];
-
-function isRecord(value: unknown): value is Frame {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
-}
-
-function isStrings(value: unknown): value is string[] {
-  return Array.isArray(value) && value.every((v) => typeof v === "string");
-}
-
-/**
- * Validates a subscribe/unsubscribe request into channel -> product ids
- * (root ids first, then the channel's own), or returns an error reason.
- */
-function parseChannels(
-  msg: Frame,
-  known: ReadonlySet<string>,
-  subscribe: boolean,
-): Map<string, string[]> | string {
-  const root = msg["product_ids"] ?? [];
-  if (!isStrings(root)) return "product_ids must be an array of strings";
-  const channels = msg["channels"];
-  if (!Array.isArray(channels) || (subscribe && channels.length === 0)) {
-    return "channels must be a non-empty array";
-  }
-  const authed = AUTH_FIELDS.every((f) => typeof msg[f] === "string");
-  const out = new Map<string, string[]>();
-  for (const entry of channels) {
-    const name: unknown = isRecord(entry) ? entry["name"] : entry;
-    const own: unknown = isRecord(entry) ? entry["product_ids"] ?? [] : [];
-    if (typeof name !== "string" || !isStrings(own)) {
-      return "channels must be names or {name, product_ids} objects";
-    }
-    const channel = name === "level2_50" ? "level2_batch" : name;
-    if (AUTH_CHANNELS.has(channel) && !authed) {
-      return `${name} requires authentication (signature, key, passphrase, timestamp); use level2_batch for public level 2 data`;
-    }
-    if (AUTH_CHANNELS.has(channel) || UNSUPPORTED.has(channel)) {
-      return `${name} is not supported by this simulator`;
-    }
-    if (channel !== "status" && !PRODUCT_CHANNELS.has(channel)) {
-      return `${name} is not a valid channel`;
-    }
-    const ids = channel === "status"
-      ? []
-      : [...new Set([...out.get(channel) ?? [], ...root, ...own])];
-    const unknown = ids.find((id) => !known.has(id));
-    if (unknown !== undefined) return `${unknown} is not a valid product`;
-    if (subscribe && channel !== "status" && ids.length === 0) {
-      return `You need to specify at least one product ID for channel ${name}`;
-    }
-    out.set(channel, ids);
-  }
-  return out;
-}
-
 /**
  * The simulator. Start with {@link CoinbaseSimulator.start}; always
  * {@link CoinbaseSimulator.close} it.
