@@ -161,7 +161,7 @@ export class Gateway implements GatewayView {
         stats,
         sink: router,
         processing,
-        hooks: pipelineHooks(name),
+        hooks: pipelineHooks(name, stats),
       });
       const details = new Map<string, string>();
       const wasOpen = new Set<string>();
@@ -292,6 +292,12 @@ function connectionStatus(
     log("venue", venue).error("{id}: {detail}", { id, detail });
     return statusEvent({ ...base, state: "error", detail });
   }
+  if (state === "closed") {
+    log("venue", venue).info("{id} closed", { id });
+    return wasOpen.delete(id)
+      ? statusEvent({ ...base, state: "disconnected", detail })
+      : undefined;
+  }
   if (state === "connecting" || state === "idle") {
     log("venue", venue).debug("{id}: {detail}", { id, detail });
     return undefined;
@@ -307,9 +313,19 @@ function connectionStatus(
 }
 
 /** Logging for bad frames (throttled by the logger) and status events. */
-function pipelineHooks(venue: VenueName) {
+function pipelineHooks(venue: VenueName, stats: VenueStats) {
   const logger = log("venue", venue);
   return {
+    onAck(id: string) {
+      const acked = stats.acked.get(id) ?? {};
+      const channels = Object.entries(acked).map(([name, symbols]) =>
+        symbols.length > 0 ? `${name} (${symbols.length})` : name
+      );
+      logger.info("{id} subscribed: {channels}", {
+        id,
+        channels: channels.join(", "),
+      });
+    },
     onBadFrame(outcome: "malformed" | "invalid", frame: string, id: string) {
       logger.warn("{id}: {outcome} frame ignored: {sample}", {
         id,

@@ -36,6 +36,8 @@ export interface PipelineHooks {
     frame: string,
     connection: string,
   ): void;
+  /** The venue acknowledged subscriptions on `connection`. */
+  onAck?(connection: string): void;
   /** A status event passed through (gap, venue error, …). */
   onStatus?(event: NormalizedEvent & { kind: "status" }): void;
 }
@@ -97,6 +99,8 @@ export class FeedPipeline {
       this.#hooks.onBadFrame?.(outcome, frame, connection);
     } else if (outcome === "unknown") {
       stats.unknown++;
+    } else if (outcome === "ack") {
+      this.#hooks.onAck?.(connection);
     }
     if (out.length > 0) this.#emit(out);
     this.#processing?.observe((performance.now() - t0) / 1000);

@@ -11,8 +11,10 @@ import { EVENT_KINDS, type EventKind, type VenueName } from "./events.ts";
 export type FrameOutcome =
   /** Events (possibly none) were produced. */
   | "ok"
-  /** A control frame: subscribe ack, error, heartbeat, status. */
+  /** A control frame: error, heartbeat, status. */
   | "control"
+  /** A subscription acknowledgement, recorded in `VenueStats.acked`. */
+  | "ack"
   /** Not JSON, or not a JSON object. */
   | "malformed"
   /** JSON of a known type with missing or mistyped fields. */

@@ -297,7 +297,7 @@ export class CoinbaseParser implements FrameParser {
     }
     this.#stats.acks++;
     this.#stats.acked.set(connection, channels);
-    return "control";
+    return "ack";
   }
 
   #error(

@@ -244,7 +244,7 @@ Deno.test("CoinbaseParser.parse() records subscription acks per connection", () 
       { name: "heartbeat", product_ids: ["ETH-USD"] },
     ],
   });
-  assert.equal(outcome, "control");
+  assert.equal(outcome, "ack");
   assert.equal(events.length, 0);
   assert.equal(stats.acks, 1);
   assert.deepEqual(stats.acked.get("coinbase-0"), {
