@@ -154,8 +154,8 @@ export function registerGatewayMetrics(
       gaps.labels(s.venue).set(s.gaps);
       missed.labels(s.venue).set(s.missed);
       venueErrors.labels(s.venue).set(s.venueErrors);
-      for (const [symbol, n] of s.bySymbol) {
-        symbols.set(symbol, (symbols.get(symbol) ?? 0) + n);
+      for (const [symbol, c] of s.bySymbol) {
+        symbols.set(symbol, (symbols.get(symbol) ?? 0) + c.frames);
       }
       for (const c of v.session.connections) {
         const cs = c.stats;

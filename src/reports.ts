@@ -167,7 +167,7 @@ export function pairsReport(state: GatewayState): Record<string, unknown> {
       symbol: p.symbol,
       nativeSymbol: p.nativeSymbol,
       status: v.stats.symbolStatus.get(p.nativeSymbol) ?? null,
-      frames: v.stats.bySymbol.get(p.nativeSymbol) ?? 0,
+      frames: v.stats.bySymbol.get(p.nativeSymbol)?.frames ?? 0,
     }));
   }
   return { venues };

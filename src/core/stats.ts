@@ -22,6 +22,11 @@ export type FrameOutcome =
   /** A message type tickgate does not handle; ignored. */
   | "unknown";
 
+/** A per-symbol frame counter: resolve it once, then bump it in place. */
+export interface SymbolCounter {
+  frames: number;
+}
+
 /** Counters for one venue. */
 export class VenueStats {
   frames = 0;
@@ -44,7 +49,7 @@ export class VenueStats {
   /** Events emitted, by kind. */
   readonly events: Record<EventKind, number>;
   /** Frames per native symbol. */
-  readonly bySymbol = new Map<string, number>();
+  readonly bySymbol = new Map<string, SymbolCounter>();
   /** Channels per connection as last acknowledged by the venue. */
   readonly acked = new Map<string, Record<string, string[]>>();
   /** Venue-reported trading status per native symbol (e.g. `online`). */
@@ -57,8 +62,10 @@ export class VenueStats {
     >;
   }
 
-  /** Counts one frame for `symbol`. */
-  countSymbol(symbol: string): void {
-    this.bySymbol.set(symbol, (this.bySymbol.get(symbol) ?? 0) + 1);
+  /** The frame counter of `symbol` (created on first use). */
+  symbol(symbol: string): SymbolCounter {
+    let c = this.bySymbol.get(symbol);
+    if (c === undefined) this.bySymbol.set(symbol, c = { frames: 0 });
+    return c;
   }
 }

@@ -21,7 +21,11 @@ import {
 } from "../../core/events.ts";
 import type { FrameParser } from "../../core/pipeline.ts";
 import { SequenceTracker, STALE } from "../../core/sequence.ts";
-import type { FrameOutcome, VenueStats } from "../../core/stats.ts";
+import type {
+  FrameOutcome,
+  SymbolCounter,
+  VenueStats,
+} from "../../core/stats.ts";
 import { parseIsoTimestamp } from "../../core/time.ts";
 
 // deno-lint-ignore no-explicit-any
@@ -46,6 +50,16 @@ function levels(raw: unknown): BookLevel[] | undefined {
   return out;
 }
 
+/** What the parser keeps per product, found with one lookup per frame. */
+interface ProductState {
+  counter: SymbolCounter;
+  /** The connection that delivered this product's matches, "" if none yet. */
+  armedOn: string;
+  /** Last l2update time (µs) and how often it repeated. */
+  bookUs: number;
+  bookRepeats: number;
+}
+
 /**
  * The Coinbase Exchange frame parser. One instance per venue: its trade-id
  * and ticker-sequence state spans reconnects, so the overlap after a
@@ -62,20 +76,32 @@ export class CoinbaseParser implements FrameParser {
   readonly #stats: VenueStats;
   readonly #trades = new SequenceTracker();
   readonly #tickers = new SequenceTracker();
-  /** `connection\nproduct` pairs whose matches were seen on that connection. */
-  readonly #armed = new Set<string>();
-  /** Per product: last l2update time (µs) and how often it repeated. */
-  readonly #bookTs = new Map<string, { us: number; n: number }>();
+  readonly #products = new Map<string, ProductState>();
 
   constructor(stats: VenueStats) {
     this.#stats = stats;
   }
 
   connectionOpened(connection: string): void {
-    const prefix = connection + "\n";
-    for (const k of this.#armed) {
-      if (k.startsWith(prefix)) this.#armed.delete(k);
+    for (const p of this.#products.values()) {
+      if (p.armedOn === connection) p.armedOn = "";
     }
+  }
+
+  /** The state of `product`, counting one frame for it. */
+  #product(product: string): ProductState {
+    let p = this.#products.get(product);
+    if (p === undefined) {
+      p = {
+        counter: this.#stats.symbol(product),
+        armedOn: "",
+        bookUs: 0,
+        bookRepeats: 0,
+      };
+      this.#products.set(product, p);
+    }
+    p.counter.frames++;
+    return p;
   }
 
   parse(
@@ -132,8 +158,7 @@ export class CoinbaseParser implements FrameParser {
     ) return "invalid";
     const exchangeTs = parseIsoTimestamp(m.time);
     if (exchangeTs !== exchangeTs) return "invalid"; // NaN
-    this.#stats.countSymbol(product);
-    this.#armed.add(connection + "\n" + product);
+    this.#product(product).armedOn = connection;
     const missed = this.#trades.next(product, tradeId);
     if (missed === STALE) {
       this.#stats.duplicates++;
@@ -168,7 +193,7 @@ export class CoinbaseParser implements FrameParser {
     ) return "invalid";
     const exchangeTs = parseIsoTimestamp(m.time);
     if (exchangeTs !== exchangeTs) return "invalid";
-    this.#stats.countSymbol(product);
+    this.#product(product);
     if (this.#tickers.next(product, seq) === STALE) {
       this.#stats.duplicates++;
       return "ok";
@@ -208,11 +233,11 @@ export class CoinbaseParser implements FrameParser {
     if (typeof product !== "string" || typeof lastTradeId !== "number") {
       return "invalid";
     }
-    this.#stats.countSymbol(product);
+    const state = this.#product(product);
     // Only judge trades on a connection that has delivered this product's
     // matches: right after (re)subscribing, `last_match` may still be on its
     // way. A zero last_trade_id is a known feed quirk; ignore it.
-    if (lastTradeId > 0 && this.#armed.has(connection + "\n" + product)) {
+    if (lastTradeId > 0 && state.armedOn === connection) {
       const missed = this.#trades.expectUpTo(product, lastTradeId);
       if (missed > 0) {
         out.push(
@@ -255,9 +280,9 @@ export class CoinbaseParser implements FrameParser {
     } else if (!snapshot) {
       return "invalid";
     }
-    this.#stats.countSymbol(product);
+    const state = this.#product(product);
     out.push({
-      id: this.#bookId(product, snapshot, exchangeTs),
+      id: bookId(state, product, snapshot, exchangeTs),
       kind: "book",
       venue: VENUE,
       symbol: product,
@@ -270,18 +295,6 @@ export class CoinbaseParser implements FrameParser {
       sequence: undefined,
     });
     return "ok";
-  }
-
-  /** l2 frames carry no sequence: the id is the event time, disambiguated. */
-  #bookId(product: string, snapshot: boolean, ts: number): string {
-    const us = Math.round(ts * 1000);
-    const last = this.#bookTs.get(product);
-    let suffix = "";
-    if (last !== undefined && last.us === us) suffix = `.${++last.n}`;
-    else this.#bookTs.set(product, { us, n: 0 });
-    return `coinbase:${product}:book:${
-      snapshot ? "snapshot" : "delta"
-    }:${us}${suffix}`;
   }
 
   #ack(m: Json, connection: string): FrameOutcome {
@@ -356,6 +369,25 @@ export class CoinbaseParser implements FrameParser {
       ts,
     });
   }
+}
+
+/** l2 frames carry no sequence: the id is the event time, disambiguated. */
+function bookId(
+  p: ProductState,
+  product: string,
+  snapshot: boolean,
+  ts: number,
+): string {
+  const us = Math.round(ts * 1000);
+  let suffix = "";
+  if (p.bookUs === us) suffix = `.${++p.bookRepeats}`;
+  else {
+    p.bookUs = us;
+    p.bookRepeats = 0;
+  }
+  return `coinbase:${product}:book:${
+    snapshot ? "snapshot" : "delta"
+  }:${us}${suffix}`;
 }
 
 function str(v: unknown): string {

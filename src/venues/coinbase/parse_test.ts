@@ -81,7 +81,7 @@ Deno.test("CoinbaseParser.parse() maps a documented match to a trade with the ta
     size: "5.23512",
     side: "buy", // maker sold, so the taker bought
   }]);
-  assert.equal(stats.bySymbol.get("BTC-USD"), 1);
+  assert.equal(stats.bySymbol.get("BTC-USD")?.frames, 1);
 });
 
 Deno.test("CoinbaseParser.parse() maps a documented ticker losslessly", () => {
@@ -194,7 +194,7 @@ Deno.test("CoinbaseParser.connectionOpened() disarms heartbeat checks for that c
 });
 
 Deno.test("CoinbaseParser.parse() maps level2 snapshot and l2update to book events", () => {
-  const { feed } = setup();
+  const { feed, stats } = setup();
   const snap = feed(
     {
       type: "snapshot",
@@ -233,6 +233,7 @@ Deno.test("CoinbaseParser.parse() maps level2 snapshot and l2update to book even
   ]]);
   assert.equal(d1?.id, "coinbase:BTC-USD:book:delta:1659626705010758");
   assert.equal(d2?.id, "coinbase:BTC-USD:book:delta:1659626705010758.1");
+  assert.equal(stats.bySymbol.get("BTC-USD")?.frames, 3);
 });
 
 Deno.test("CoinbaseParser.parse() records subscription acks per connection", () => {
