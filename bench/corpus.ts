@@ -11,14 +11,21 @@ import { Prng } from "../src/simulator/prng.ts";
 
 /** Product ids `S000-USD` … for `n` symbols. */
 export function symbols(n: number): string[] {
-  return Array.from({ length: n }, (_, i) => `S${String(i).padStart(3, "0")}-USD`);
+  return Array.from(
+    { length: n },
+    (_, i) => `S${String(i).padStart(3, "0")}-USD`,
+  );
 }
 
 /**
  * `count` Coinbase Exchange frames over `products` symbols: matches and
  * tickers about 70/30 (one ticker per cascade of 1–4 matches).
  */
-export function coinbaseCorpus(count: number, products = 200, seed = 7): string[] {
+export function coinbaseCorpus(
+  count: number,
+  products = 200,
+  seed = 7,
+): string[] {
   const ids = symbols(products);
   const market = new CoinbaseMarket({ products: ids, seed, startMs: 1.75e12 });
   const rng = new Prng(seed);

@@ -32,9 +32,11 @@ figures.push(...benchNormalize({
 }));
 
 const rows = figures.map((f) =>
-  `| ${f.name} | ${fmt(f.median)} ${f.unit} (${fmt(f.min)}–${fmt(f.max)}) | ${f.ceilingName}: ${
-    fmt(f.ceiling)
-  } | ${f.ratio.toFixed(2)}× | ${f.target === undefined ? "–" : `≥ ${f.target}×`} |`
+  `| ${f.name} | ${fmt(f.median)} ${f.unit} (${fmt(f.min)}–${
+    fmt(f.max)
+  }) | ${f.ceilingName}: ${fmt(f.ceiling)} | ${f.ratio.toFixed(2)}× | ${
+    f.target === undefined ? "–" : `≥ ${f.target}×`
+  } |`
 );
 console.log(
   [
