@@ -1,6 +1,6 @@
 /**
  * `deno task bench [--quick]`: runs the benchmarks, prints a table and writes
- * `bench/results/latest.json`. Every figure is a median of several runs with
+ * `bench/results/latest.json` (`quick.json` for `--quick`). Every figure is a median of several runs with
  * its ceiling measured in the same process; compare ratios, not absolute
  * rates (the machines this runs on are shared and noisy).
  *
@@ -56,6 +56,10 @@ const result = {
   runs: RUNS,
   figures,
 };
-const path = new URL("./results/latest.json", import.meta.url);
+// A quick run only proves the harness; it never replaces the published figures.
+const path = new URL(
+  quick ? "./results/quick.json" : "./results/latest.json",
+  import.meta.url,
+);
 await Deno.writeTextFile(path, JSON.stringify(result, null, 2) + "\n");
 console.error(`Wrote ${path.pathname}`);
