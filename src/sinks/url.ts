@@ -188,33 +188,35 @@ function parseFilter(params: URLSearchParams, shown: string): EventFilter {
   } = {};
   const kinds = list(take(params, "kinds"));
   if (kinds !== undefined) {
-    for (const k of kinds) {
-      if (!(EVENT_KINDS as readonly string[]).includes(k)) {
-        throw new SinkUrlError(
-          shown,
-          `unknown kind "${k}" in kinds; expected ${EVENT_KINDS.join(", ")}`,
-        );
-      }
-    }
-    filter.kinds = new Set(kinds as EventKind[]);
+    filter.kinds = new Set(oneOf(kinds, EVENT_KINDS, "kind", shown));
   }
   const venues = list(take(params, "venues"));
   if (venues !== undefined) {
-    for (const v of venues) {
-      if (!(VENUE_NAMES as readonly string[]).includes(v)) {
-        throw new SinkUrlError(
-          shown,
-          `unknown venue "${v}" in venues; expected ${VENUE_NAMES.join(", ")}`,
-        );
-      }
-    }
-    filter.venues = new Set(venues as VenueName[]);
+    filter.venues = new Set(oneOf(venues, VENUE_NAMES, "venue", shown));
   }
   const symbols = list(take(params, "symbols"));
   if (symbols !== undefined) {
     filter.symbols = new Set(symbols.map((s) => s.toUpperCase()));
   }
   return filter;
+}
+
+/** Checks every item is one of `allowed`, naming the first that is not. */
+function oneOf<T extends string>(
+  items: string[],
+  allowed: readonly T[],
+  what: string,
+  shown: string,
+): T[] {
+  for (const item of items) {
+    if (!(allowed as readonly string[]).includes(item)) {
+      throw new SinkUrlError(
+        shown,
+        `unknown ${what} "${item}" in ${what}s; expected ${allowed.join(", ")}`,
+      );
+    }
+  }
+  return items as T[];
 }
 
 function take(params: URLSearchParams, key: string): string | undefined {

@@ -5,51 +5,8 @@ import {
   type ConnectionHandlers,
   type ConnectionOptions,
 } from "./connection.ts";
-import type { ConnectionState, SocketLike } from "./types.ts";
-
-/** A socket the test drives by hand; it records what the machine does. */
-class FakeSocket implements SocketLike {
-  readyState = 0;
-  readonly sent: string[] = [];
-  readonly closeCalls: {
-    code: number | undefined;
-    reason: string | undefined;
-  }[] = [];
-  /** When false, `close()` never reports back (a hung peer). */
-  reportsClose = true;
-  onopen: ((ev: Event) => void) | null = null;
-  onmessage: ((ev: MessageEvent) => void) | null = null;
-  onerror: ((ev: Event) => void) | null = null;
-  onclose: ((ev: CloseEvent) => void) | null = null;
-
-  constructor(readonly url: string) {}
-
-  send(data: string): void {
-    if (this.readyState !== 1) throw new Error("not open");
-    this.sent.push(data);
-  }
-  close(code?: number, reason?: string): void {
-    this.closeCalls.push({ code, reason });
-    if (this.readyState >= 2) return;
-    this.readyState = 2;
-    if (this.reportsClose) this.serverClose(code ?? 1005, reason ?? "");
-  }
-  open(): void {
-    this.readyState = 1;
-    this.onopen?.(new Event("open"));
-  }
-  deliver(data: string | ArrayBuffer): void {
-    this.onmessage?.(new MessageEvent("message", { data }));
-  }
-  fail(message: string): void {
-    this.onerror?.(new ErrorEvent("error", { message }));
-    this.serverClose(1006, "");
-  }
-  serverClose(code: number, reason = ""): void {
-    this.readyState = 3;
-    this.onclose?.(new CloseEvent("close", { code, reason }));
-  }
-}
+import type { ConnectionState } from "./types.ts";
+import { FakeSocket } from "./_fake_socket.ts";
 
 function setup(overrides: Partial<ConnectionOptions> = {}) {
   const clock = new ManualClock(1_000_000);

@@ -1,44 +1,8 @@
 import assert from "node:assert/strict";
 import { ManualClock } from "../core/clock.ts";
 import { type SessionOptions, VenueSession } from "./session.ts";
-import type {
-  ConnectionState,
-  SocketLike,
-  StreamProtocol,
-  StreamSpec,
-} from "./types.ts";
-
-/** A socket the test drives by hand; it records what the machine does. */
-class FakeSocket implements SocketLike {
-  readyState = 0;
-  readonly sent: string[] = [];
-  onopen: ((ev: Event) => void) | null = null;
-  onmessage: ((ev: MessageEvent) => void) | null = null;
-  onerror: ((ev: Event) => void) | null = null;
-  onclose: ((ev: CloseEvent) => void) | null = null;
-
-  constructor(readonly url: string) {}
-
-  send(data: string): void {
-    if (this.readyState !== 1) throw new Error("not open");
-    this.sent.push(data);
-  }
-  close(code?: number, reason?: string): void {
-    if (this.readyState >= 2) return;
-    this.serverClose(code ?? 1005, reason ?? "");
-  }
-  open(): void {
-    this.readyState = 1;
-    this.onopen?.(new Event("open"));
-  }
-  deliver(data: string): void {
-    this.onmessage?.(new MessageEvent("message", { data }));
-  }
-  serverClose(code: number, reason = ""): void {
-    this.readyState = 3;
-    this.onclose?.(new CloseEvent("close", { code, reason }));
-  }
-}
+import type { ConnectionState, StreamProtocol, StreamSpec } from "./types.ts";
+import { FakeSocket } from "./_fake_socket.ts";
 
 /** Frames are `sub a,b` / `unsub a,b`; the URL lists the streams. */
 function fakeProtocol(max: number, extra: Partial<StreamProtocol> = {}) {
