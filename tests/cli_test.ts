@@ -82,7 +82,7 @@ Deno.test("cli: --version, --help, and usage errors", async () => {
   assert.match(badVenue.stderr, /available: coinbase/);
 });
 
-Deno.test("cli: SIGTERM flushes the sinks, closes sockets and exits 0", async () => {
+Deno.test("cli: SIGTERM flushes the sinks (file and stdout), closes sockets and exits 0", async () => {
   const sim = await CoinbaseSimulator.start({ tradesPerSecond: 50 });
   const dir = await Deno.makeTempDir();
   try {
@@ -92,7 +92,7 @@ Deno.test("cli: SIGTERM flushes the sinks, closes sockets and exits 0", async ()
       PORT: "0",
       VENUES: "coinbase",
       COINBASE_WS_URL: sim.url,
-      SINKS: `file:${path}`,
+      SINKS: `file:${path},stdout`,
       LOG_LEVEL: "debug",
     }).spawn();
     // Wait until trades reach the file, then stop it mid-stream.
@@ -125,10 +125,57 @@ Deno.test("cli: SIGTERM flushes the sinks, closes sockets and exits 0", async ()
     assert.ok(text.endsWith("\n"));
     const events = await readEvents(path);
     assert.ok(events.some((e) => e.kind === "trade"));
+    // stdout carried the same events, in the same order, as NDJSON.
+    const stdout = new TextDecoder().decode(exited.stdout);
+    assert.ok(stdout.endsWith("\n"));
+    assert.deepEqual(
+      stdout.trim().split("\n").map((l) => JSON.parse(l)),
+      events,
+    );
     // Logs are JSON lines on stderr.
     for (const line of stderr.trim().split("\n")) JSON.parse(line);
   } finally {
     await sim.close();
     await Deno.remove(dir, { recursive: true });
   }
+});
+
+Deno.test("cli: simulate coinbase serves the ws-feed protocol until SIGINT", async () => {
+  const child = tickgate([
+    "simulate",
+    "coinbase",
+    "--port",
+    "0",
+    "--rate",
+    "20",
+  ])
+    .spawn();
+  const reader = child.stderr.pipeThrough(new TextDecoderStream()).getReader();
+  let text = "";
+  let url: string | undefined;
+  while (url === undefined) {
+    const { value, done } = await reader.read();
+    if (done) break;
+    text += value;
+    url = /listening on (ws:\/\/\S+)/.exec(text)?.[1];
+  }
+  assert.ok(url, `no URL in: ${text}`);
+  const ws = new WebSocket(url);
+  const frames: Record<string, unknown>[] = [];
+  ws.onmessage = (e) => frames.push(JSON.parse(e.data));
+  await new Promise((r) => ws.onopen = r);
+  ws.send(JSON.stringify({
+    type: "subscribe",
+    product_ids: ["BTC-USD"],
+    channels: ["matches"],
+  }));
+  await waitFor("a match", () => frames.some((f) => f.type === "match"));
+  assert.equal(frames[0]!.type, "subscriptions");
+  assert.equal(frames[1]!.type, "last_match");
+  const closed = new Promise((r) => ws.onclose = r);
+  child.kill("SIGINT");
+  await closed;
+  await reader.cancel();
+  await child.stdout.cancel();
+  assert.equal((await child.status).code, 0);
 });
