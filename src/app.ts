@@ -42,8 +42,6 @@ import { deadline } from "./core/async.ts";
 export interface GatewayDeps {
   clock?: Clock;
   socketFactory?: SocketFactory;
-  /** Serve the HTTP API. @default true */
-  serveHttp?: boolean;
 }
 
 /** Bad frames are logged with at most this many characters. */
@@ -111,7 +109,12 @@ export class Gateway implements GatewayView {
       unavailable,
       sinks,
     });
-    if (deps.serveHttp !== false) gw.#listen();
+    try {
+      gw.#listen();
+    } catch (e) {
+      await Promise.allSettled(sinks.map((s) => s.close()));
+      throw e;
+    }
     gw.#wire(deps);
     gw.#startSummary();
     return gw;
@@ -144,7 +147,8 @@ export class Gateway implements GatewayView {
     const { config, clock, sinks } = this.#state;
     const router = new Router([
       { filter: {}, sink: this.store },
-      ...sinks.map((s) => ({ filter: specFilter(config, s.name), sink: s })),
+      // Sinks were created from config.sinks, in order.
+      ...sinks.map((sink, i) => ({ filter: config.sinks[i]!.filter, sink })),
     ]);
     const processing = registerGatewayMetrics(
       this.metricsRegistry,
@@ -267,10 +271,6 @@ export class Gateway implements GatewayView {
     }
     log("app").info("Stopped after {ms} ms", { ms: Date.now() - t0 });
   }
-}
-
-function specFilter(config: Config, name: string) {
-  return config.sinks.find((s) => s.name === name)?.filter ?? {};
 }
 
 /** Turns connection state changes into `connected`/`disconnected`/`error` events. */
