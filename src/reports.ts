@@ -130,7 +130,6 @@ export function statsReport(state: GatewayState): Record<string, unknown> {
     }
     venues[s.venue] = {
       frames: s.frames,
-      bytes: s.bytes,
       events: s.events,
       malformedFrames: s.malformed,
       invalidFrames: s.invalid,

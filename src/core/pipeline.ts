@@ -82,7 +82,6 @@ export class FeedPipeline {
     const t0 = performance.now();
     const stats = this.#stats;
     stats.frames++;
-    stats.bytes += frame.length;
     stats.lastFrameTs = receivedTs;
     const out = this.#out;
     let outcome: FrameOutcome;

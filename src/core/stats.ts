@@ -30,7 +30,6 @@ export interface SymbolCounter {
 /** Counters for one venue. */
 export class VenueStats {
   frames = 0;
-  bytes = 0;
   malformed = 0;
   invalid = 0;
   unknown = 0;
