@@ -123,15 +123,21 @@ export class FileSink extends LineSink {
     await this.#open();
   }
 
-  /** Deletes the oldest rotated files until the total fits the cap. */
+  /**
+   * Deletes the oldest rotated files until the total fits the cap. Only
+   * names this sink produces count (`<stem>-<UTC stamp>[_n]<ext>`), so other
+   * files sharing the stem (another sink's `events-btc.ndjson`) are safe.
+   */
   async #enforceCap(stem: string, ext: string): Promise<void> {
     const dir = dirname(this.#opts.path);
+    const mine = new RegExp(
+      `^${escapeRegExp(stem)}-\\d{8}T\\d{6}\\.\\d{3}Z(_\\d+)?${
+        escapeRegExp(ext)
+      }$`,
+    );
     const rotated: { name: string; size: number }[] = [];
     for await (const entry of Deno.readDir(dir)) {
-      if (
-        entry.isFile && entry.name.startsWith(`${stem}-`) &&
-        entry.name.endsWith(ext)
-      ) {
+      if (entry.isFile && mine.test(entry.name)) {
         const size = (await Deno.stat(join(dir, entry.name))).size;
         rotated.push({ name: entry.name, size });
       }
@@ -152,6 +158,10 @@ export class FileSink extends LineSink {
     this.#file?.close();
     this.#file = undefined;
   }
+}
+
+function escapeRegExp(s: string): string {
+  return s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
 }
 
 async function exists(path: string): Promise<boolean> {

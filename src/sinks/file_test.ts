@@ -96,3 +96,39 @@ Deno.test("FileSink appends to an existing file after a restart", async () => {
     await Deno.remove(dir, { recursive: true });
   }
 });
+
+Deno.test("FileSink's size cap deletes only its own rotated files", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    // Files that share the stem but are not this sink's rotations.
+    const bystanders = [
+      "events-btc.ndjson",
+      "events-notes.ndjson",
+      "events.txt",
+    ];
+    for (const name of bystanders) {
+      await Deno.writeTextFile(join(dir, name), "x".repeat(4096) + "\n");
+    }
+    const line = canonicalJson(trade(0)).length + 1;
+    const mb = 1024 * 1024;
+    const spec = parseSinkUrl(
+      `file:${join(dir, "events.ndjson")}?max_file_mb=${(line * 5) / mb}` +
+        `&max_total_mb=${(line * 10.5) / mb}`,
+      1,
+    );
+    const sink = new FileSink(spec, canonicalJson);
+    await sink.start();
+    for (let i = 0; i < 60; i++) {
+      sink.write([trade(i)]);
+      if (i % 3 === 0) await sink.flush();
+    }
+    await sink.close();
+    assert.ok(sink.rotations >= 5);
+    const names = new Set((await readLines(dir)).keys());
+    for (const name of bystanders) {
+      assert.ok(names.has(name), `${name} was deleted`);
+    }
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
