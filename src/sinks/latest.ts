@@ -38,6 +38,12 @@ export interface LatestEntry {
   quoteSource: "ticker" | "book" | null;
 }
 
+/** The latest entry of one venue and symbol, and its book when it has one. */
+interface Slot {
+  entry: LatestEntry;
+  book: OrderBook | undefined;
+}
+
 /**
  * Keeps the latest state per venue and symbol.
  *
@@ -49,8 +55,8 @@ export interface LatestEntry {
  * ```
  */
 export class LatestStore implements EventSink {
-  readonly #entries = new Map<string, LatestEntry>();
-  readonly #books = new Map<string, OrderBook>();
+  /** venue → symbol → state: two lookups per event, no key string built. */
+  readonly #venues = new Map<VenueName, Map<string, Slot>>();
 
   write(events: readonly NormalizedEvent[]): void {
     for (let i = 0; i < events.length; i++) {
@@ -58,10 +64,11 @@ export class LatestStore implements EventSink {
       if (e.kind !== "trade" && e.kind !== "ticker" && e.kind !== "book") {
         continue;
       }
-      const key = e.venue + "\n" + e.symbol;
-      let entry = this.#entries.get(key);
-      if (entry === undefined) {
-        entry = {
+      let symbols = this.#venues.get(e.venue);
+      if (symbols === undefined) this.#venues.set(e.venue, symbols = new Map());
+      let slot = symbols.get(e.symbol);
+      if (slot === undefined) {
+        const entry: LatestEntry = {
           venue: e.venue,
           symbol: e.symbol,
           nativeSymbol: e.nativeSymbol,
@@ -73,8 +80,9 @@ export class LatestStore implements EventSink {
           quoteTs: null,
           quoteSource: null,
         };
-        this.#entries.set(key, entry);
+        symbols.set(e.symbol, slot = { entry, book: undefined });
       }
+      const entry = slot.entry;
       if (e.kind === "trade") {
         entry.lastTrade = {
           tradeId: e.tradeId,
@@ -92,8 +100,7 @@ export class LatestStore implements EventSink {
         entry.quoteTs = e.exchangeTs;
         entry.quoteSource = "ticker";
       } else {
-        let book = this.#books.get(key);
-        if (book === undefined) this.#books.set(key, book = new OrderBook());
+        const book = slot.book ??= new OrderBook();
         book.apply(e.type, e.bids, e.asks);
         const bid = book.bestBid();
         const ask = book.bestAsk();
@@ -114,11 +121,13 @@ export class LatestStore implements EventSink {
   query(symbols?: readonly string[]): LatestEntry[] {
     const wanted = symbols && new Set(symbols.map((s) => s.toUpperCase()));
     const out: LatestEntry[] = [];
-    for (const e of this.#entries.values()) {
-      if (
-        wanted === undefined || wanted.has(e.symbol) ||
-        wanted.has(e.nativeSymbol)
-      ) out.push(structuredClone(e));
+    for (const bySymbol of this.#venues.values()) {
+      for (const { entry: e } of bySymbol.values()) {
+        if (
+          wanted === undefined || wanted.has(e.symbol) ||
+          wanted.has(e.nativeSymbol)
+        ) out.push(structuredClone(e));
+      }
     }
     return out.sort((a, b) =>
       a.symbol === b.symbol

@@ -1,0 +1,55 @@
+import assert from "node:assert/strict";
+import type { NormalizedEvent } from "../core/events.ts";
+import { LatestStore } from "./latest.ts";
+
+function book(
+  venue: "coinbase" | "binance",
+  type: "snapshot" | "delta",
+  bids: [string, string][],
+  asks: [string, string][],
+  ts: number,
+): NormalizedEvent {
+  return {
+    id: `${venue}:BTC-USD:book:${ts}`,
+    kind: "book",
+    venue,
+    symbol: "BTC-USD",
+    nativeSymbol: venue === "binance" ? "BTCUSD" : "BTC-USD",
+    exchangeTs: ts,
+    receivedTs: ts,
+    type,
+    bids,
+    asks,
+  };
+}
+
+Deno.test("LatestStore keeps best bid/ask from a local book, per venue", () => {
+  const store = new LatestStore();
+  store.write([
+    book(
+      "coinbase",
+      "snapshot",
+      [["100", "1"], ["99", "2"]],
+      [["101", "3"]],
+      1,
+    ),
+    book("binance", "snapshot", [["200", "1"]], [["201", "1"]], 2),
+  ]);
+  store.write([book("coinbase", "delta", [["100", "0.00000000"]], [], 3)]);
+  const [binance, coinbase] = store.query(["btc-usd"]);
+  assert.equal(coinbase?.venue, "coinbase");
+  assert.deepEqual(
+    [coinbase?.bid, coinbase?.bidSize, coinbase?.ask, coinbase?.askSize],
+    ["99", "2", "101", "3"],
+  );
+  assert.equal(coinbase?.quoteSource, "book");
+  assert.equal(coinbase?.quoteTs, 3);
+  assert.equal(coinbase?.lastTrade, null);
+  assert.deepEqual([binance?.venue, binance?.bid, binance?.ask], [
+    "binance",
+    "200",
+    "201",
+  ]);
+  assert.deepEqual(store.query(["BTCUSD"]).map((e) => e.venue), ["binance"]);
+  assert.deepEqual(store.query(["ETH-USD"]), []);
+});
