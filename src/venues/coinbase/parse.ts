@@ -20,7 +20,7 @@ import {
   statusEvent,
 } from "../../core/events.ts";
 import type { FrameParser } from "../../core/pipeline.ts";
-import { SequenceTracker, STALE } from "../../core/sequence.ts";
+import { SequenceLine, STALE } from "../../core/sequence.ts";
 import type {
   FrameOutcome,
   SymbolCounter,
@@ -53,6 +53,10 @@ function levels(raw: unknown): BookLevel[] | undefined {
 /** What the parser keeps per product, found with one lookup per frame. */
 interface ProductState {
   counter: SymbolCounter;
+  /** Trade ids: consecutive per product, so jumps are losses. */
+  trades: SequenceLine;
+  /** Ticker sequences: only for dropping repeats (tickers batch, so they jump). */
+  tickers: SequenceLine;
   /** The connection that delivered this product's matches, "" if none yet. */
   armedOn: string;
   /** Last l2update time (µs) and how often it repeated. */
@@ -61,8 +65,8 @@ interface ProductState {
 }
 
 /**
- * The Coinbase Exchange frame parser. One instance per venue: its trade-id
- * and ticker-sequence state spans reconnects, so the overlap after a
+ * The Coinbase Exchange frame parser. One instance per venue: its per-product
+ * trade-id and ticker-sequence state spans reconnects, so the overlap after a
  * reconnect is dropped and the trades missed during it are counted.
  *
  * @example Usage
@@ -74,8 +78,6 @@ interface ProductState {
  */
 export class CoinbaseParser implements FrameParser {
   readonly #stats: VenueStats;
-  readonly #trades = new SequenceTracker();
-  readonly #tickers = new SequenceTracker();
   readonly #products = new Map<string, ProductState>();
 
   constructor(stats: VenueStats) {
@@ -94,6 +96,8 @@ export class CoinbaseParser implements FrameParser {
     if (p === undefined) {
       p = {
         counter: this.#stats.symbol(product),
+        trades: new SequenceLine(),
+        tickers: new SequenceLine(),
         armedOn: "",
         bookUs: 0,
         bookRepeats: 0,
@@ -158,8 +162,9 @@ export class CoinbaseParser implements FrameParser {
     ) return "invalid";
     const exchangeTs = parseIsoTimestamp(m.time);
     if (exchangeTs !== exchangeTs) return "invalid"; // NaN
-    this.#product(product).armedOn = connection;
-    const missed = this.#trades.next(product, tradeId);
+    const state = this.#product(product);
+    state.armedOn = connection;
+    const missed = state.trades.next(tradeId);
     if (missed === STALE) {
       this.#stats.duplicates++;
       return "ok";
@@ -193,8 +198,7 @@ export class CoinbaseParser implements FrameParser {
     ) return "invalid";
     const exchangeTs = parseIsoTimestamp(m.time);
     if (exchangeTs !== exchangeTs) return "invalid";
-    this.#product(product);
-    if (this.#tickers.next(product, seq) === STALE) {
+    if (this.#product(product).tickers.next(seq) === STALE) {
       this.#stats.duplicates++;
       return "ok";
     }
@@ -238,7 +242,7 @@ export class CoinbaseParser implements FrameParser {
     // matches: right after (re)subscribing, `last_match` may still be on its
     // way. A zero last_trade_id is a known feed quirk; ignore it.
     if (lastTradeId > 0 && state.armedOn === connection) {
-      const missed = this.#trades.expectUpTo(product, lastTradeId);
+      const missed = state.trades.expectUpTo(lastTradeId);
       if (missed > 0) {
         out.push(
           this.#gap(product, connection, receivedTs, missed, lastTradeId + 1),
