@@ -132,3 +132,24 @@ Deno.test("FileSink's size cap deletes only its own rotated files", async () => 
     await Deno.remove(dir, { recursive: true });
   }
 });
+
+Deno.test("FileSink delivers every event, in order, when writes outrun the batch size", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    const sink = new FileSink(
+      parseSinkUrl(`file:${join(dir, "e.ndjson")}`, 1),
+      canonicalJson,
+    );
+    await sink.start();
+    for (let i = 0; i < 5_000; i++) sink.write([trade(i)]); // > 4 full batches, no await
+    await sink.close();
+    const ids = (await readLines(dir)).get("e.ndjson")!.map((l) =>
+      Number(JSON.parse(l).tradeId)
+    );
+    assert.deepEqual(ids, Array.from({ length: 5_000 }, (_, i) => i));
+    assert.equal(sink.stats().published, 5_000);
+    assert.equal(sink.stats().dropped, 0);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});

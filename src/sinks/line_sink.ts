@@ -39,6 +39,8 @@ export abstract class LineSink implements Sink {
   readonly #maxQueued: number;
   #queue: NormalizedEvent[] = [];
   #timer: ReturnType<typeof setTimeout> | undefined;
+  /** Whether the pending timer is a 0 ms one (a full batch is waiting). */
+  #timerImmediate = false;
   #inFlight: Promise<void> | undefined;
   #closed = false;
   readonly #stats: SinkStats = {
@@ -79,9 +81,11 @@ export abstract class LineSink implements Sink {
   #kick(ms: number): void {
     if (this.#inFlight !== undefined) return; // the running loop picks it up
     if (this.#timer !== undefined) {
-      if (ms > 0) return;
+      // A pending flush comes at least as soon as asked: keep it.
+      if (ms > 0 || this.#timerImmediate) return;
       clearTimeout(this.#timer);
     }
+    this.#timerImmediate = ms === 0;
     this.#timer = setTimeout(() => {
       this.#timer = undefined;
       this.#inFlight = this.#drain().finally(() => {
