@@ -88,7 +88,10 @@ function intFlag(args: Args, name: string, dflt: number, min = 0): number {
 }
 
 /** Runs the gateway until SIGINT/SIGTERM, then shuts down gracefully. */
-async function runGateway(config: Config, banner?: string): Promise<number> {
+async function runGateway(
+  config: Config,
+  banner?: (port: number) => string,
+): Promise<number> {
   await setupLogging({ level: config.logLevel, format: config.logFormat });
   // A client library's stray rejection must not take ingestion down.
   globalThis.addEventListener("unhandledrejection", (e) => {
@@ -111,7 +114,7 @@ async function runGateway(config: Config, banner?: string): Promise<number> {
     version: VERSION,
     venues: config.venues.join(","),
   });
-  if (banner) log("app").info(banner);
+  if (banner) log("app").info(banner(gw.port));
   const signal = await untilSignal();
   log("app").info("Received {signal}; shutting down", { signal });
   await gw.stop();
@@ -148,7 +151,8 @@ async function demo(config: Config): Promise<number> {
   try {
     return await runGateway(
       demoConfig,
-      `Demo: Coinbase simulator at ${sim.url}; try curl http://127.0.0.1:${config.port}/api/v1/latest`,
+      (port) =>
+        `Demo: Coinbase simulator at ${sim.url}; try curl http://127.0.0.1:${port}/api/v1/latest`,
     );
   } finally {
     await sim.close();
@@ -164,12 +168,19 @@ async function simulate(args: Args): Promise<number> {
   }
   const products = args.flags.get("products")?.split(",").map((s) => s.trim())
     .filter((s) => s !== "");
-  const sim = await CoinbaseSimulator.start({
+  const options = {
     port: intFlag(args, "port", 0),
     tradesPerSecond: intFlag(args, "rate", 5, 1),
     seed: intFlag(args, "seed", 1),
     ...(products && products.length > 0 ? { products } : {}),
-  });
+  };
+  let sim: CoinbaseSimulator;
+  try {
+    sim = await CoinbaseSimulator.start(options);
+  } catch (e) {
+    // Bad product ids or a busy port: the user's input, not a crash.
+    throw new UsageError(`cannot start the simulator: ${(e as Error).message}`);
+  }
   console.error(`Coinbase Exchange simulator listening on ${sim.url}`);
   console.error(
     `Faults: POST ${

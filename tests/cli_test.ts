@@ -80,6 +80,9 @@ Deno.test("cli: --version, --help, and usage errors", async () => {
   const badVenue = await run(["simulate", "kraken"]);
   assert.equal(badVenue.code, 2);
   assert.match(badVenue.stderr, /available: coinbase/);
+  const badProducts = await run(["simulate", "coinbase", "--products", "btc"]);
+  assert.equal(badProducts.code, 2);
+  assert.match(badProducts.stderr, /cannot start the simulator: .*"btc"/);
 });
 
 Deno.test("cli: SIGTERM flushes the sinks (file and stdout), closes sockets and exits 0", async () => {
