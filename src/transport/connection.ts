@@ -9,6 +9,7 @@
 import { type Clock, systemClock, type TimerId } from "../core/clock.ts";
 import { backoffDelay, type BackoffOptions } from "./backoff.ts";
 import { type BreakerOptions, CircuitBreaker } from "./breaker.ts";
+import { type SendLimit, SendPacer } from "./send_pacer.ts";
 import type {
   ConnectionState,
   HeartbeatSpec,
@@ -50,6 +51,12 @@ export interface ConnectionOptions {
   breaker?: BreakerOptions;
   /** Application-level keepalive sent every `intervalMs` while open. @default {undefined} */
   heartbeat?: HeartbeatSpec;
+  /**
+   * Outgoing budget per socket; sends beyond it wait in order (and are
+   * discarded when the socket goes: a reconnect resubscribes anyway).
+   * @default {undefined} (unlimited)
+   */
+  sendLimit?: SendLimit;
 }
 
 /** Counters of a {@link Connection}, for stats and health. */
@@ -66,6 +73,10 @@ export interface ConnectionStats {
   framesReceived: number;
   /** Characters of the frames delivered (bytes, for ASCII JSON). */
   charsReceived: number;
+  /** Frames sent (subscriptions, keepalives). */
+  framesSent: number;
+  /** Frames waiting for the send budget right now. */
+  sendQueue: number;
   /** The latest error: socket error, timeout, handler exception, … */
   lastError: string | undefined;
   /** Close code of the latest socket close. */
@@ -74,7 +85,13 @@ export interface ConnectionStats {
 
 const CLOSE_GRACE_MS = 2_000;
 const decoder = new TextDecoder();
-type TimerKind = "connect" | "stale" | "heartbeat" | "retry" | "close";
+type TimerKind =
+  | "connect"
+  | "stale"
+  | "heartbeat"
+  | "retry"
+  | "close"
+  | "pace";
 
 /** Opens a Deno `WebSocket` with `binaryType = "arraybuffer"`. */
 export function defaultSocketFactory(url: string): SocketLike {
@@ -115,6 +132,9 @@ export class Connection {
   #lastFrameAt: number | undefined;
   #closing: Promise<void> | undefined;
   #timers = new Map<TimerKind, TimerId>();
+  #pacer: SendPacer | undefined;
+  /** Frames waiting for the send budget (only with a `sendLimit`). */
+  #outbox: string[] = [];
   #stats: ConnectionStats = {
     connects: 0,
     reconnects: 0,
@@ -122,6 +142,8 @@ export class Connection {
     staleReconnects: 0,
     framesReceived: 0,
     charsReceived: 0,
+    framesSent: 0,
+    sendQueue: 0,
     lastError: undefined,
     lastCloseCode: undefined,
   };
@@ -135,6 +157,7 @@ export class Connection {
     this.#opts = options;
     this.#clock = options.clock ?? systemClock;
     this.#breaker = new CircuitBreaker(options.breaker, this.#clock);
+    if (options.sendLimit) this.#pacer = new SendPacer(options.sendLimit);
   }
 
   /** Where the machine is. */
@@ -154,7 +177,7 @@ export class Connection {
 
   /** A snapshot of the counters. */
   get stats(): Readonly<ConnectionStats> {
-    return { ...this.#stats };
+    return { ...this.#stats, sendQueue: this.#outbox.length };
   }
 
   /** Begin connecting. Only the first call on an idle connection acts. */
@@ -162,19 +185,46 @@ export class Connection {
     if (this.#state === "idle" && !this.#closing) this.#connect();
   }
 
-  /** Sends `frame`; `false` (nothing sent) unless the socket is open. */
+  /**
+   * Sends `frame`, or queues it behind earlier frames when the send budget
+   * is spent; `false` (nothing sent or queued) unless the socket is open.
+   */
   send(frame: string): boolean {
     const ws = this.#socket;
     if (this.#state !== "open" || ws === undefined || ws.readyState !== 1) {
       return false;
     }
+    const pacer = this.#pacer;
+    if (pacer === undefined) return this.#write(ws, frame);
+    if (this.#outbox.length === 0 && pacer.waitMs(this.#clock.now()) === 0) {
+      return this.#write(ws, frame);
+    }
+    this.#outbox.push(frame);
+    if (!this.#timers.has("pace")) this.#schedulePace(ws, pacer);
+    return true;
+  }
+
+  #write(ws: SocketLike, frame: string): boolean {
     try {
       ws.send(frame);
+      this.#pacer?.record(this.#clock.now());
+      this.#stats.framesSent++;
       return true;
     } catch (e) {
       this.#stats.lastError = `send failed: ${errorText(e)}`;
       return false;
     }
+  }
+
+  #schedulePace(ws: SocketLike, pacer: SendPacer): void {
+    const wait = Math.max(1, pacer.waitMs(this.#clock.now()));
+    this.#schedule("pace", wait, () => {
+      if (ws !== this.#socket) return;
+      while (this.#outbox.length > 0 && pacer.waitMs(this.#clock.now()) === 0) {
+        if (!this.#write(ws, this.#outbox.shift()!)) break;
+      }
+      if (this.#outbox.length > 0) this.#schedulePace(ws, pacer);
+    });
   }
 
   /**
@@ -422,10 +472,13 @@ export class Connection {
     this.#timers.delete(kind);
   }
 
+  /** Stops every timer but the close grace, and forgets unsent frames. */
   #cancelAll(): void {
     for (const kind of [...this.#timers.keys()]) {
       if (kind !== "close") this.#cancel(kind);
     }
+    this.#outbox.length = 0;
+    this.#pacer?.reset();
   }
 }
 

@@ -1,7 +1,8 @@
 /**
  * A venue's set of connections: streams are sharded over connections
  * (respecting the venue's per-connection limit and keeping groups together),
- * and changes of the desired set become subscribe/unsubscribe frames.
+ * changes of the desired set become subscribe/unsubscribe frames, and a
+ * connection can be renewed make-before-break.
  *
  * @module
  */
@@ -11,6 +12,7 @@ import {
   type ConnectionHandlers,
   type ConnectionOptions,
 } from "./connection.ts";
+import { type Clock, systemClock, type TimerId } from "../core/clock.ts";
 import type { ConnectionState, StreamProtocol, StreamSpec } from "./types.ts";
 
 /** Settings of a {@link VenueSession}. */
@@ -30,16 +32,32 @@ export interface SessionOptions {
   /** After the session sent its subscribe frames on a (re)connect. */
   onOpen?(connectionId: string): void;
   /**
+   * A renewal started (`done: false`: `to` is connecting beside `from`) or
+   * finished (`done: true`: `to` delivered its first frame, `from` is closing).
+   */
+  onRenew?(renewal: RenewalNotice): void;
+  /**
    * Shared connection settings (clock, socketFactory, timeouts, backoff,
-   * breaker); the heartbeat comes from `protocol.heartbeat` when it has one.
+   * breaker); heartbeat and send limit come from the protocol when it has them.
    * @default {{}}
    */
   connection?: Omit<ConnectionOptions, "id" | "url" | "handlers">;
 }
 
+/** What {@link SessionOptions.onRenew} reports. */
+export interface RenewalNotice {
+  from: string;
+  to: string;
+  reason: string;
+  done: boolean;
+}
+
 interface Shard {
-  readonly conn: Connection;
-  /** Streams assigned to this connection, in assignment order. */
+  /** The connection serving the shard's streams. */
+  conn: Connection;
+  /** Its replacement while a renewal is under way. */
+  successor: Connection | undefined;
+  /** Streams assigned to this shard, in assignment order. */
   readonly streams: Map<string, StreamSpec>;
 }
 
@@ -55,8 +73,14 @@ export function groupOf(stream: StreamSpec): string {
  * room, else the first with room for the whole group, else a new one — and
  * subscribed; removed streams are unsubscribed, and a connection left without
  * streams is closed. Every (re)connect resubscribes all of a connection's
- * streams. A group larger than `maxStreamsPerConnection` is split: the limit
- * is never exceeded.
+ * streams (except those its URL carries). A group larger than
+ * `maxStreamsPerConnection` is split: the limit is never exceeded.
+ *
+ * {@link VenueSession.renew} replaces a connection make-before-break: a
+ * successor with the same streams connects beside it and takes over once it
+ * delivered its first frame; only then is the old one closed. Both deliver
+ * frames meanwhile, so the venue parser must drop the overlap. With
+ * `protocol.maxConnectionAgeMs`, connections renew themselves at that age.
  *
  * @example Usage
  * ```ts ignore
@@ -68,8 +92,13 @@ export function groupOf(stream: StreamSpec): string {
  */
 export class VenueSession {
   #opts: SessionOptions;
+  #clock: Clock;
   #max: number;
-  #shards = new Map<string, Shard>();
+  /** Shards in creation order. */
+  #shards = new Set<Shard>();
+  /** Every live connection id (serving or successor) → its shard. */
+  #byId = new Map<string, Shard>();
+  #renewTimers = new Map<string, TimerId>();
   #desired = new Map<string, StreamSpec>();
   #retiring = new Set<Promise<void>>();
   #next = 0;
@@ -82,13 +111,19 @@ export class VenueSession {
    */
   constructor(options: SessionOptions) {
     this.#opts = options;
+    this.#clock = options.connection?.clock ?? systemClock;
     const max = options.protocol.maxStreamsPerConnection;
     this.#max = max >= 1 ? Math.floor(max) : 1;
   }
 
-  /** The live connections, oldest first. */
+  /** The live connections, oldest first (a renewal's successor after its predecessor). */
   get connections(): readonly Connection[] {
-    return [...this.#shards.values()].map((s) => s.conn);
+    const out: Connection[] = [];
+    for (const s of this.#shards) {
+      out.push(s.conn);
+      if (s.successor) out.push(s.successor);
+    }
+    return out;
   }
 
   /** The desired streams, as last given to {@link VenueSession.setDesired}. */
@@ -98,8 +133,16 @@ export class VenueSession {
 
   /** The streams assigned to a connection (empty for unknown ids). */
   streamsOf(connectionId: string): readonly StreamSpec[] {
-    const shard = this.#shards.get(connectionId);
+    const shard = this.#byId.get(connectionId);
     return shard ? [...shard.streams.values()] : [];
+  }
+
+  /** The id of the connection serving `streamKey`, if it is assigned. */
+  connectionOf(streamKey: string): string | undefined {
+    for (const shard of this.#shards) {
+      if (shard.streams.has(streamKey)) return shard.conn.id;
+    }
+    return undefined;
   }
 
   /**
@@ -111,7 +154,7 @@ export class VenueSession {
     const next = new Map<string, StreamSpec>();
     for (const s of streams) if (!next.has(s.key)) next.set(s.key, s);
     const removed = new Map<Shard, StreamSpec[]>();
-    for (const shard of this.#shards.values()) {
+    for (const shard of this.#shards) {
       for (const [key, spec] of shard.streams) {
         if (next.has(key)) continue;
         shard.streams.delete(key);
@@ -119,7 +162,7 @@ export class VenueSession {
       }
     }
     const homes = new Map<string, Shard>();
-    for (const shard of this.#shards.values()) {
+    for (const shard of this.#shards) {
       for (const spec of shard.streams.values()) {
         if (!homes.has(groupOf(spec))) homes.set(groupOf(spec), shard);
       }
@@ -140,42 +183,65 @@ export class VenueSession {
         rest = this.#fill(target, rest, added);
       }
     }
-    for (const shard of [...this.#shards.values()]) {
-      if (shard.streams.size === 0) this.#retire(shard);
+    for (const shard of [...this.#shards]) {
+      if (shard.streams.size === 0) this.#retireShard(shard);
     }
     const { protocol } = this.#opts;
     for (const [shard, specs] of removed) {
-      if (this.#shards.has(shard.conn.id)) {
-        sendAll(shard.conn, protocol.unsubscribe(specs));
+      if (this.#shards.has(shard)) {
+        this.#sendShard(shard, protocol.unsubscribe(specs));
       }
     }
     for (const [shard, specs] of added) {
       // Not open yet: onOpen subscribes everything assigned by then.
-      sendAll(shard.conn, protocol.subscribe(specs));
+      this.#sendShard(shard, protocol.subscribe(specs));
       if (this.#started) shard.conn.start();
     }
+  }
+
+  /**
+   * Replaces connection `connectionId` make-before-break (see the class
+   * doc). Returns false when the id is not a serving connection or a
+   * renewal of it is already under way.
+   */
+  renew(connectionId: string, reason: string): boolean {
+    const shard = this.#byId.get(connectionId);
+    if (
+      this.#closed || shard === undefined || shard.conn.id !== connectionId ||
+      shard.successor !== undefined
+    ) return false;
+    const successor = this.#newConnection(shard);
+    shard.successor = successor;
+    this.#opts.onRenew?.({
+      from: connectionId,
+      to: successor.id,
+      reason,
+      done: false,
+    });
+    if (this.#started) successor.start();
+    return true;
   }
 
   /** Starts every connection (and those created later). Idempotent. */
   start(): void {
     if (this.#closed) return;
     this.#started = true;
-    for (const shard of this.#shards.values()) shard.conn.start();
+    for (const conn of this.connections) conn.start();
   }
 
   /** Closes every connection; resolves once all are closed. */
   async close(): Promise<void> {
     this.#closed = true;
-    const shards = [...this.#shards.values()];
+    const conns = this.connections;
     this.#shards.clear();
-    await Promise.all([
-      ...shards.map((s) => s.conn.close()),
-      ...this.#retiring,
-    ]);
+    this.#byId.clear();
+    for (const id of this.#renewTimers.values()) this.#clock.clearTimeout(id);
+    this.#renewTimers.clear();
+    await Promise.all([...conns.map((c) => c.close()), ...this.#retiring]);
   }
 
   #roomFor(n: number): Shard | undefined {
-    for (const shard of this.#shards.values()) {
+    for (const shard of this.#shards) {
       if (this.#max - shard.streams.size >= n) return shard;
     }
     return undefined;
@@ -196,36 +262,111 @@ export class VenueSession {
   }
 
   #newShard(): Shard {
+    // The connection's callbacks read the shard, so the shard comes first.
+    const shard = { streams: new Map(), successor: undefined } as
+      & Omit<Shard, "conn">
+      & Partial<Pick<Shard, "conn">>;
+    shard.conn = this.#newConnection(shard as Shard);
+    this.#shards.add(shard as Shard);
+    return shard as Shard;
+  }
+
+  /** A connection for `shard`'s streams, registered under its new id. */
+  #newConnection(shard: Shard): Connection {
     const { venue, protocol, connection } = this.#opts;
     const id = `${venue}-${this.#next++}`;
-    const streams = new Map<string, StreamSpec>();
+    /** Stream keys the URL of the current attempt carries. */
+    let inUrl = new Set<string>();
+    let promoted = false;
     const handlers: ConnectionHandlers = {
       onOpen: () => {
-        if (streams.size > 0) {
-          sendAll(shard.conn, protocol.subscribe([...streams.values()]));
-        }
+        const rest = [...shard.streams.values()].filter((s) =>
+          !inUrl.has(s.key)
+        );
+        if (rest.length > 0) sendAll(conn, protocol.subscribe(rest));
+        if (protocol.openFrames) sendAll(conn, protocol.openFrames());
+        this.#scheduleRenewal(id);
         this.#opts.onOpen?.(id);
       },
-      onFrame: (data, ts) => this.#opts.onFrame(id, data, ts),
-      onStateChange: (state, detail) =>
-        this.#opts.onStateChange?.(id, state, detail),
+      onFrame: (data, ts) => {
+        this.#opts.onFrame(id, data, ts);
+        if (!promoted && shard.successor === conn) {
+          promoted = true;
+          this.#promote(shard);
+        }
+      },
+      onStateChange: (state, detail) => {
+        if (state !== "open") this.#cancelRenewal(id);
+        this.#opts.onStateChange?.(id, state, detail);
+      },
     };
     const heartbeat = protocol.heartbeat ?? connection?.heartbeat;
+    const sendLimit = protocol.sendLimit ?? connection?.sendLimit;
     const conn = new Connection({
       ...connection,
       ...(heartbeat ? { heartbeat } : {}),
+      ...(sendLimit ? { sendLimit } : {}),
       id,
-      url: () => protocol.url([...streams.values()]),
+      url: () => {
+        const streams = [...shard.streams.values()];
+        inUrl = new Set(protocol.urlStreams?.(streams).map((s) => s.key));
+        return protocol.url(streams);
+      },
       handlers,
     });
-    const shard: Shard = { conn, streams };
-    this.#shards.set(id, shard);
-    return shard;
+    this.#byId.set(id, shard);
+    return conn;
   }
 
-  #retire(shard: Shard): void {
-    this.#shards.delete(shard.conn.id);
-    const done = shard.conn.close();
+  /** The successor delivered: it serves the shard, the old one goes. */
+  #promote(shard: Shard): void {
+    const successor = shard.successor;
+    if (successor === undefined) return;
+    const old = shard.conn;
+    shard.conn = successor;
+    shard.successor = undefined;
+    this.#retireConnection(old);
+    this.#opts.onRenew?.({
+      from: old.id,
+      to: successor.id,
+      reason: "successor live",
+      done: true,
+    });
+  }
+
+  #scheduleRenewal(id: string): void {
+    const age = this.#opts.protocol.maxConnectionAgeMs;
+    this.#cancelRenewal(id);
+    if (age === undefined || age <= 0) return;
+    const timer = this.#clock.setTimeout(() => {
+      this.#renewTimers.delete(id);
+      this.renew(id, `connection age limit (${Math.round(age / 1000)} s)`);
+    }, age);
+    this.#renewTimers.set(id, timer);
+  }
+
+  #cancelRenewal(id: string): void {
+    const timer = this.#renewTimers.get(id);
+    if (timer === undefined) return;
+    this.#clock.clearTimeout(timer);
+    this.#renewTimers.delete(id);
+  }
+
+  #sendShard(shard: Shard, frames: readonly string[]): void {
+    sendAll(shard.conn, frames);
+    if (shard.successor) sendAll(shard.successor, frames);
+  }
+
+  #retireShard(shard: Shard): void {
+    this.#shards.delete(shard);
+    this.#retireConnection(shard.conn);
+    if (shard.successor) this.#retireConnection(shard.successor);
+  }
+
+  #retireConnection(conn: Connection): void {
+    this.#byId.delete(conn.id);
+    this.#cancelRenewal(conn.id);
+    const done = conn.close();
     this.#retiring.add(done);
     done.finally(() => this.#retiring.delete(done));
   }

@@ -4,6 +4,8 @@
  * @module
  */
 
+import type { SendLimit } from "./send_pacer.ts";
+
 /** The subset of the WebSocket API the transport uses; tests inject fakes. */
 export interface SocketLike {
   /** 0 connecting, 1 open, 2 closing, 3 closed (as `WebSocket`). */
@@ -65,4 +67,19 @@ export interface StreamProtocol {
   readonly maxStreamsPerConnection: number;
   /** Optional application-level keepalive. */
   readonly heartbeat?: HeartbeatSpec;
+  /**
+   * The streams that {@link StreamProtocol.url} puts in the URL itself
+   * (subscribed by connecting, so not sent again after open); a prefix of
+   * `streams`. @default none
+   */
+  urlStreams?(streams: readonly StreamSpec[]): readonly StreamSpec[];
+  /** Frames to send after each open, after the subscribe frames (e.g. a subscription listing). */
+  openFrames?(): string[];
+  /**
+   * Replace a connection this old with a fresh one, make-before-break (the
+   * venue closes older ones). @default {undefined} (never)
+   */
+  readonly maxConnectionAgeMs?: number;
+  /** Outgoing message budget per connection (control frames, keepalives). */
+  readonly sendLimit?: SendLimit;
 }
