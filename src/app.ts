@@ -165,7 +165,10 @@ export class Gateway implements GatewayView {
         stats,
         sink: router,
         processing,
-        hooks: pipelineHooks(name, stats),
+        hooks: {
+          ...pipelineHooks(name, stats),
+          onRenew: (id) => session.renew(id, "the venue announced a shutdown"),
+        },
       });
       const details = new Map<string, string>();
       const wasOpen = new Set<string>();
@@ -173,6 +176,13 @@ export class Gateway implements GatewayView {
         venue: name,
         protocol: definition.protocol,
         onFrame: (id, data, ts) => pipeline.handle(id, data, ts),
+        onRenew: (r) =>
+          log("venue", name).info(
+            r.done
+              ? "{to} is live; {from} closes (renewed)"
+              : "Renewing {from} make-before-break via {to}: {reason}",
+            { ...r },
+          ),
         onStateChange: (id, st, detail) => {
           details.set(id, detail);
           const ev = connectionStatus(
@@ -203,6 +213,15 @@ export class Gateway implements GatewayView {
       });
       session.setDesired(definition.streams);
       runtimes.push({ definition, stats, session, details });
+      definition.start?.({
+        clock,
+        setStreams: (streams) => session.setDesired(streams),
+        emit: (events) => pipeline.inject(events),
+      }).catch((e) =>
+        log("venue", name).error("Venue startup failed: {error}", {
+          error: e instanceof Error ? e.message : String(e),
+        })
+      );
     }
     this.#state.venues.push(...runtimes);
     for (const r of runtimes) r.session.start();
@@ -260,7 +279,10 @@ export class Gateway implements GatewayView {
     };
     await step(
       "closing exchange connections",
-      Promise.all(this.#state.venues.map((v) => v.session.close())),
+      Promise.all(this.#state.venues.map(async (v) => {
+        await v.definition.stop?.();
+        await v.session.close();
+      })),
     );
     await step(
       "flushing sinks",

@@ -18,6 +18,16 @@ import {
 } from "./sinks/url.ts";
 import type { LogLevelName } from "./logging.ts";
 import { validateSinkSpec } from "./sinks/create.ts";
+import {
+  empty,
+  httpUrl,
+  int,
+  list,
+  oneOf,
+  secret,
+  wsUrl,
+} from "./config_fields.ts";
+import { BINANCE_CHANNEL_NAMES } from "./venues/binance/channels.ts";
 
 /** Channels of the Coinbase Exchange feed tickgate understands. */
 export const COINBASE_CHANNELS = [
@@ -42,72 +52,6 @@ export class ConfigError extends Error {
     this.name = "ConfigError";
   }
 }
-
-const empty = (v: unknown) =>
-  typeof v === "string" && v.trim() === "" ? undefined : v;
-
-function int(min: number, max: number, dflt: number) {
-  return z.preprocess(
-    (v) => {
-      const e = empty(v);
-      return typeof e === "string" && /^\s*-?\d+\s*$/.test(e) ? Number(e) : e;
-    },
-    z.number({ error: `expected an integer between ${min} and ${max}` })
-      .int(`expected an integer between ${min} and ${max}`)
-      .min(min, `expected an integer between ${min} and ${max}`)
-      .max(max, `expected an integer between ${min} and ${max}`)
-      .default(dflt),
-  );
-}
-
-function list<T extends string>(
-  allowed: readonly T[] | undefined,
-  dflt: readonly string[],
-  upper = false,
-) {
-  return z.preprocess(
-    (v) => {
-      const e = empty(v);
-      if (typeof e !== "string") return e;
-      return e.split(",").map((s) => s.trim()).filter((s) => s !== "");
-    },
-    z.array(z.string().transform((s) => upper ? s.toUpperCase() : s))
-      .min(1, "expected a non-empty comma-separated list")
-      .superRefine((items, ctx) => {
-        if (allowed === undefined) return;
-        for (const item of items) {
-          if (!(allowed as readonly string[]).includes(item)) {
-            ctx.addIssue({
-              code: "custom",
-              message: `unknown value "${item}"; expected any of ${
-                allowed.join(", ")
-              }`,
-            });
-          }
-        }
-      })
-      .default([...dflt]),
-  );
-}
-
-function oneOf<T extends string>(values: readonly [T, ...T[]], dflt: T) {
-  return z.preprocess(
-    (v) => (typeof v === "string" ? empty(v.trim().toLowerCase()) : v),
-    z.enum(values, { error: `expected one of ${values.join(", ")}` }).default(
-      dflt,
-    ),
-  );
-}
-
-function wsUrl(dflt: string) {
-  return z.preprocess(
-    empty,
-    z.string().regex(/^wss?:\/\/[^\s]+$/, "expected a ws:// or wss:// URL")
-      .default(dflt),
-  );
-}
-
-const secret = z.preprocess(empty, z.string().min(1).optional());
 
 /** The one schema: environment variable names → typed settings. */
 const SCHEMA = z.object({
@@ -150,13 +94,38 @@ const SCHEMA = z.object({
     "heartbeat",
   ]),
   COINBASE_STREAMS_PER_CONNECTION: int(1, 10_000, 300),
+  BINANCE_WS_URL: wsUrl("wss://stream.binance.com:9443"),
+  BINANCE_REST_URL: httpUrl("https://api.binance.com"),
+  BINANCE_STREAMS: list(BINANCE_CHANNEL_NAMES, ["trade"]),
+  BINANCE_PAIRS: z.preprocess(
+    (v) => (typeof v === "string" && v.trim() === "" ? undefined : v),
+    list(undefined, [], true).optional(),
+  ),
+  BINANCE_DEPTH_LIMIT: int(5, 5000, 1000),
+  PAIRS_PER_CONNECTION: int(1, 1024, 50),
+  PAIRS_LIMIT: int(1, 2000, 200),
+  COINGECKO_URL: httpUrl("https://api.coingecko.com"),
+  COINGECKO_API_KEY: secret,
+  DISCOVERY_QUOTE: z.preprocess(
+    empty,
+    z.string().trim().regex(
+      /^[A-Za-z0-9]{2,12}$/,
+      "expected an asset code like USDT",
+    )
+      .transform((q) => q.toUpperCase()).default("USDT"),
+  ),
+  FALLBACK_PAIRS: list(undefined, ["BTCUSDT", "ETHUSDT", "SOLUSDT"], true),
+  DISCOVERY_REFRESH_SEC: int(60, 7 * 86_400, 3600),
 });
 
 /** Variable names the schema knows (what a config file may contain). */
 export const CONFIG_KEYS: readonly string[] = Object.keys(SCHEMA.shape);
 
 /** Settings whose values are secrets: never printed, logged or served. */
-export const SECRET_KEYS: ReadonlySet<string> = new Set(["API_KEY"]);
+export const SECRET_KEYS: ReadonlySet<string> = new Set([
+  "API_KEY",
+  "COINGECKO_API_KEY",
+]);
 
 /** The effective configuration. */
 export interface Config {
@@ -185,6 +154,26 @@ export interface Config {
     products: string[];
     channels: CoinbaseChannel[];
     streamsPerConnection: number;
+  };
+  binance: {
+    wsUrl: string;
+    restUrl: string;
+    /** `BINANCE_STREAMS` channels, e.g. `trade`, `depth`, `kline_1m`. */
+    channels: string[];
+    /** `BINANCE_PAIRS` when set: explicit pairs, discovery off. */
+    pairs: string[] | undefined;
+    /** `limit` of REST depth snapshots. */
+    depthLimit: number;
+    pairsPerConnection: number;
+  };
+  discovery: {
+    coingeckoUrl: string;
+    /** A secret. */
+    coingeckoApiKey: string | undefined;
+    quote: string;
+    limit: number;
+    fallback: string[];
+    refreshSec: number;
   };
 }
 
@@ -279,6 +268,22 @@ export async function loadConfig(sources: ConfigSources = {}): Promise<Config> {
       channels: [...new Set(s.COINBASE_CHANNELS as CoinbaseChannel[])],
       streamsPerConnection: s.COINBASE_STREAMS_PER_CONNECTION,
     },
+    binance: {
+      wsUrl: s.BINANCE_WS_URL,
+      restUrl: s.BINANCE_REST_URL,
+      channels: [...new Set(s.BINANCE_STREAMS)],
+      pairs: s.BINANCE_PAIRS && [...new Set(s.BINANCE_PAIRS)],
+      depthLimit: s.BINANCE_DEPTH_LIMIT,
+      pairsPerConnection: s.PAIRS_PER_CONNECTION,
+    },
+    discovery: {
+      coingeckoUrl: s.COINGECKO_URL,
+      coingeckoApiKey: s.COINGECKO_API_KEY,
+      quote: s.DISCOVERY_QUOTE,
+      limit: s.PAIRS_LIMIT,
+      fallback: [...new Set(s.FALLBACK_PAIRS)],
+      refreshSec: s.DISCOVERY_REFRESH_SEC,
+    },
   };
 }
 
@@ -344,6 +349,12 @@ export function redactConfig(config: Config): Record<string, unknown> {
   return {
     ...config,
     apiKey: config.apiKey === undefined ? null : "***",
+    discovery: {
+      ...config.discovery,
+      coingeckoApiKey: config.discovery.coingeckoApiKey === undefined
+        ? null
+        : "***",
+    },
     sinks: config.sinks.map((s) => ({
       name: s.name,
       url: redactUrl(s.url),

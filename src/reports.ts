@@ -87,8 +87,10 @@ function sinkSummary(state: GatewayState, s: Sink) {
 export function healthReport(state: GatewayState): HealthReport {
   const now = state.clock.now();
   const problems: string[] = [];
+  const warnings: string[] = [];
   const venues: Record<string, unknown> = {};
   for (const v of state.venues) {
+    warnings.push(...v.definition.warnings?.() ?? []);
     const live = venueLive(state, v);
     if (!live) {
       problems.push(
@@ -110,6 +112,7 @@ export function healthReport(state: GatewayState): HealthReport {
   return {
     status: problems.length === 0 ? "ok" : inGrace ? "starting" : "unhealthy",
     problems,
+    warnings,
     uptimeSec: Math.round((now - state.startedAt) / 1000),
     venues,
     sinks,
@@ -124,8 +127,9 @@ export function statsReport(state: GatewayState): Record<string, unknown> {
   for (const v of state.venues) {
     const s = v.stats;
     const conns = v.session.connections;
-    pairCount += v.definition.pairs.length;
-    for (const p of v.definition.pairs) {
+    const pairs = v.definition.pairs();
+    pairCount += pairs.length;
+    for (const p of pairs) {
       if (sample.length < PAIR_SAMPLE) sample.push(`${s.venue}:${p.symbol}`);
     }
     venues[s.venue] = {
@@ -162,9 +166,18 @@ export function statsReport(state: GatewayState): Record<string, unknown> {
 export function pairsReport(state: GatewayState): Record<string, unknown> {
   const venues: Record<string, unknown> = {};
   for (const v of state.venues) {
-    venues[v.definition.name] = v.definition.pairs.map((p) => ({
+    const carriers = new Map<string, string>();
+    for (const c of v.session.connections) {
+      for (const s of v.session.streamsOf(c.id)) {
+        if (!carriers.has(s.symbol)) carriers.set(s.symbol, c.id);
+      }
+    }
+    venues[v.definition.name] = v.definition.pairs().map((p) => ({
       symbol: p.symbol,
       nativeSymbol: p.nativeSymbol,
+      source: p.source ?? "explicit",
+      ...(p.rank === undefined ? {} : { rank: p.rank }),
+      connection: carriers.get(p.nativeSymbol) ?? null,
       status: v.stats.symbolStatus.get(p.nativeSymbol) ?? null,
       frames: v.stats.bySymbol.get(p.nativeSymbol)?.frames ?? 0,
     }));

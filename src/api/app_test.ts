@@ -37,6 +37,7 @@ function setup(health: HealthReport["status"] = "ok") {
     health: () => ({
       status: health,
       problems: [],
+      warnings: [],
       uptimeSec: 1,
       venues: {},
       sinks: {},

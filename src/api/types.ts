@@ -12,6 +12,8 @@ export interface HealthReport {
   status: "ok" | "starting" | "unhealthy";
   /** Human-readable reasons when not ok. */
   problems: string[];
+  /** Degradations that do not fail the check (e.g. discovery on fallback pairs). */
+  warnings: string[];
   uptimeSec: number;
   venues: Record<string, unknown>;
   sinks: Record<string, unknown>;

@@ -63,7 +63,11 @@ export interface TradeEvent extends EventBase {
   side: Side;
 }
 
-/** Best bid/ask, last price and 24 h statistics. */
+/**
+ * Best bid/ask, last price and 24 h statistics. A field the venue's message
+ * does not carry (a book ticker has no last price, a mini ticker no bid) is
+ * the empty string, so every ticker has the same shape.
+ */
 export interface TickerEvent extends EventBase {
   kind: "ticker";
   bid: Decimal;
@@ -90,8 +94,10 @@ export interface BookEvent extends EventBase {
   type: "snapshot" | "delta";
   bids: BookLevel[];
   asks: BookLevel[];
-  /** The venue's update id or sequence, where it has one. */
+  /** The venue's (last) update id or sequence, where it has one. */
   sequence?: number | undefined;
+  /** The first update id a delta covers, where the venue says (Binance `U`). */
+  firstSequence?: number | undefined;
 }
 
 /** One OHLCV candle; `closed` is true once its interval has ended. */

@@ -38,6 +38,8 @@ export interface PipelineHooks {
   ): void;
   /** The venue acknowledged subscriptions on `connection`. */
   onAck?(connection: string): void;
+  /** The venue asked for `connection` to be replaced (e.g. server shutdown). */
+  onRenew?(connection: string): void;
   /** A status event passed through (gap, venue error, …). */
   onStatus?(event: NormalizedEvent & { kind: "status" }): void;
 }
@@ -100,6 +102,8 @@ export class FeedPipeline {
       stats.unknown++;
     } else if (outcome === "ack") {
       this.#hooks.onAck?.(connection);
+    } else if (outcome === "renew") {
+      this.#hooks.onRenew?.(connection);
     }
     if (out.length > 0) this.#emit(out);
     this.#processing?.observe((performance.now() - t0) / 1000);

@@ -20,7 +20,9 @@ export type FrameOutcome =
   /** JSON of a known type with missing or mistyped fields. */
   | "invalid"
   /** A message type tickgate does not handle; ignored. */
-  | "unknown";
+  | "unknown"
+  /** The venue announced this connection will close: replace it now. */
+  | "renew";
 
 /** A per-symbol frame counter: resolve it once, then bump it in place. */
 export interface SymbolCounter {

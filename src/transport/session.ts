@@ -137,14 +137,6 @@ export class VenueSession {
     return shard ? [...shard.streams.values()] : [];
   }
 
-  /** The id of the connection serving `streamKey`, if it is assigned. */
-  connectionOf(streamKey: string): string | undefined {
-    for (const shard of this.#shards) {
-      if (shard.streams.has(streamKey)) return shard.conn.id;
-    }
-    return undefined;
-  }
-
   /**
    * Makes `streams` (deduplicated by key) the desired set, sending only the
    * difference. Ignored after {@link VenueSession.close}.

@@ -27,28 +27,10 @@ import type {
   VenueStats,
 } from "../../core/stats.ts";
 import { parseIsoTimestamp } from "../../core/time.ts";
-
-// deno-lint-ignore no-explicit-any
-type Json = any;
+import { isDecimal, type Json, levels, opt, str } from "../fields.ts";
+import { idRange, reportGap } from "../gap.ts";
 
 const VENUE = "coinbase";
-
-function isDecimal(v: unknown): v is string {
-  return typeof v === "string" && v.length > 0;
-}
-
-function levels(raw: unknown): BookLevel[] | undefined {
-  if (!Array.isArray(raw)) return undefined;
-  const out: BookLevel[] = new Array(raw.length);
-  for (let i = 0; i < raw.length; i++) {
-    const l = raw[i];
-    if (!Array.isArray(l) || !isDecimal(l[0]) || !isDecimal(l[1])) {
-      return undefined;
-    }
-    out[i] = [l[0], l[1]];
-  }
-  return out;
-}
 
 /** What the parser keeps per product, found with one lookup per frame. */
 interface ProductState {
@@ -357,20 +339,17 @@ export class CoinbaseParser implements FrameParser {
     missed: number,
     before: number,
   ): StatusEvent {
-    this.#stats.gaps++;
-    this.#stats.missed += missed;
-    const first = before - missed;
-    const range = missed === 1 ? `${first}` : `${first}..${before - 1}`;
-    return statusEvent({
+    const plural = missed === 1 ? "" : "s";
+    return reportGap(this.#stats, {
       venue: VENUE,
-      connection,
-      state: "gap",
-      detail: `missed ${missed} trade${
-        missed === 1 ? "" : "s"
-      } (trade_id ${range})`,
       symbol: product,
       nativeSymbol: product,
+      connection,
       ts,
+      missed,
+      detail: `missed ${missed} trade${plural} (trade_id ${
+        idRange(before - missed, missed)
+      })`,
     });
   }
 }
@@ -392,12 +371,4 @@ function bookId(
   return `coinbase:${product}:book:${
     snapshot ? "snapshot" : "delta"
   }:${us}${suffix}`;
-}
-
-function str(v: unknown): string {
-  return typeof v === "string" ? v : "";
-}
-
-function opt(v: unknown): string | undefined {
-  return typeof v === "string" ? v : undefined;
 }

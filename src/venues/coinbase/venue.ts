@@ -23,11 +23,12 @@ export function createCoinbaseVenue(
   stats: VenueStats,
 ): VenueDefinition {
   const { wsUrl, products, channels, streamsPerConnection } = config.coinbase;
+  const pairs = products.map((p) => ({ symbol: p, nativeSymbol: p }));
   return {
     name: "coinbase",
     protocol: coinbaseProtocol({ url: wsUrl, streamsPerConnection }),
     parser: new CoinbaseParser(stats),
     streams: coinbaseStreams(channels, products),
-    pairs: products.map((p) => ({ symbol: p, nativeSymbol: p })),
+    pairs: () => pairs,
   };
 }

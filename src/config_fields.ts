@@ -1,0 +1,94 @@
+/**
+ * Field types of the configuration schema: every setting arrives as a
+ * string (environment) or a JSON value (config file) and is checked with an
+ * error message that says what was expected.
+ *
+ * @module
+ */
+
+import { z } from "zod";
+
+/** `undefined` for blank strings, so blank settings take their default. */
+export const empty = (v: unknown): unknown =>
+  typeof v === "string" && v.trim() === "" ? undefined : v;
+
+/** An integer in `[min, max]`. */
+export function int(min: number, max: number, dflt: number) {
+  return z.preprocess(
+    (v) => {
+      const e = empty(v);
+      return typeof e === "string" && /^\s*-?\d+\s*$/.test(e) ? Number(e) : e;
+    },
+    z.number({ error: `expected an integer between ${min} and ${max}` })
+      .int(`expected an integer between ${min} and ${max}`)
+      .min(min, `expected an integer between ${min} and ${max}`)
+      .max(max, `expected an integer between ${min} and ${max}`)
+      .default(dflt),
+  );
+}
+
+/** A comma-separated list, optionally restricted to `allowed` and upper-cased. */
+export function list<T extends string>(
+  allowed: readonly T[] | undefined,
+  dflt: readonly string[],
+  upper = false,
+) {
+  return z.preprocess(
+    (v) => {
+      const e = empty(v);
+      if (typeof e !== "string") return e;
+      return e.split(",").map((s) => s.trim()).filter((s) => s !== "");
+    },
+    z.array(z.string().transform((s) => upper ? s.toUpperCase() : s))
+      .min(1, "expected a non-empty comma-separated list")
+      .superRefine((items, ctx) => {
+        if (allowed === undefined) return;
+        for (const item of items) {
+          if (!(allowed as readonly string[]).includes(item)) {
+            ctx.addIssue({
+              code: "custom",
+              message: `unknown value "${item}"; expected any of ${
+                allowed.join(", ")
+              }`,
+            });
+          }
+        }
+      })
+      .default([...dflt]),
+  );
+}
+
+/** One of `values` (case-insensitive). */
+export function oneOf<T extends string>(values: readonly [T, ...T[]], dflt: T) {
+  return z.preprocess(
+    (v) => (typeof v === "string" ? empty(v.trim().toLowerCase()) : v),
+    z.enum(values, { error: `expected one of ${values.join(", ")}` }).default(
+      dflt,
+    ),
+  );
+}
+
+/** A `ws://` or `wss://` URL. */
+export function wsUrl(dflt: string) {
+  return z.preprocess(
+    empty,
+    z.string().regex(/^wss?:\/\/[^\s]+$/, "expected a ws:// or wss:// URL")
+      .default(dflt),
+  );
+}
+
+/** An optional secret string. */
+export const secret = z.preprocess(empty, z.string().min(1).optional());
+
+/** An `http://` or `https://` base URL, without a trailing slash. */
+export function httpUrl(dflt: string) {
+  return z.preprocess(
+    empty,
+    z.string().regex(
+      /^https?:\/\/[^\s]+$/,
+      "expected an http:// or https:// URL",
+    )
+      .transform((u) => u.replace(/\/+$/, ""))
+      .default(dflt),
+  );
+}

@@ -1,0 +1,277 @@
+/**
+ * Binance Spot combined-stream frames → normalized events.
+ *
+ * Frames are `{"stream":"btcusdt@trade","data":{…}}`; the stream name is
+ * looked up once and says both the symbol and the payload kind, so partial
+ * depth payloads (which carry no symbol) are attributed too. Integrity:
+ * trade ids and aggregate ids are consecutive per symbol, so a jump is a
+ * loss (counted, and reported as a `gap` status event) and a repeat is the
+ * overlap of a reconnect or renewal (dropped); book tickers drop repeated
+ * update ids, tickers and klines repeated event times; the diff-depth stream
+ * drives a {@link DepthSync} per symbol. Replies to control requests are
+ * matched to their request by id.
+ *
+ * @module
+ */
+
+import type { NormalizedEvent } from "../../core/events.ts";
+import type { FrameParser } from "../../core/pipeline.ts";
+import { SequenceLine, STALE } from "../../core/sequence.ts";
+import type {
+  FrameOutcome,
+  SymbolCounter,
+  VenueStats,
+} from "../../core/stats.ts";
+import { isDecimal, type Json, levels } from "../fields.ts";
+import { idRange, reportGap } from "../gap.ts";
+import type { Pair } from "../types.ts";
+import { kindOf, type StreamKind, streamName } from "./channels.ts";
+import { DepthParser } from "./parse_depth.ts";
+import { parseKline, parseTicker } from "./parse_market.ts";
+import type { DepthSnapshot } from "./depth_sync.ts";
+import { ReplyHandler } from "./replies.ts";
+import type { RequestLog } from "./requests.ts";
+
+/** What the parser keeps per symbol. */
+export interface SymbolState {
+  readonly nativeSymbol: string;
+  readonly symbol: string;
+  readonly counter: SymbolCounter;
+  readonly trades: SequenceLine;
+  readonly aggTrades: SequenceLine;
+}
+
+/** One subscribed stream: its symbol, payload kind and dedup mark. */
+export interface StreamEntry {
+  readonly state: SymbolState;
+  readonly kind: StreamKind;
+  readonly channel: string;
+  /** Last update id / event time accepted (book ticker, partial depth, tickers, klines). */
+  last: number;
+  /** Klines: open time and closed flag of the last accepted update. */
+  lastOpen: number;
+  closed: boolean;
+}
+
+/** Options of {@link BinanceParser}. */
+export interface BinanceParserOptions {
+  stats: VenueStats;
+  /** Shared with the protocol, which registers the requests. */
+  requests: RequestLog;
+  /** Called when a symbol's local book needs a REST snapshot. */
+  onSnapshotNeeded(nativeSymbol: string): void;
+}
+
+/**
+ * The Binance frame parser; one per venue, its per-symbol state spans
+ * connections (so overlaps are dropped and losses counted across them).
+ *
+ * @example Usage
+ * ```ts
+ * const parser = new BinanceParser({ stats, requests, onSnapshotNeeded: () => {} });
+ * parser.setPairs([{ symbol: "BTC-USDT", nativeSymbol: "BTCUSDT" }], ["trade"]);
+ * parser.parse('{"stream":"btcusdt@trade","data":{…}}', Date.now(), "binance-0", out);
+ * ```
+ */
+export class BinanceParser implements FrameParser {
+  readonly #stats: VenueStats;
+  readonly #symbols = new Map<string, SymbolState>();
+  readonly #streams = new Map<string, StreamEntry>();
+  readonly #depth: DepthParser;
+  readonly #replies: ReplyHandler;
+
+  constructor(options: BinanceParserOptions) {
+    this.#stats = options.stats;
+    this.#depth = new DepthParser(options.stats, options.onSnapshotNeeded);
+    this.#replies = new ReplyHandler(options.stats, options.requests);
+  }
+
+  /**
+   * Registers the streams of `pairs` × `channels`. Entries of pairs no
+   * longer listed are kept, so frames still in flight are attributed.
+   */
+  setPairs(pairs: readonly Pair[], channels: readonly string[]): void {
+    for (const p of pairs) {
+      let state = this.#symbols.get(p.nativeSymbol);
+      if (state === undefined || state.symbol !== p.symbol) {
+        state = {
+          nativeSymbol: p.nativeSymbol,
+          symbol: p.symbol,
+          counter: this.#stats.symbol(p.nativeSymbol),
+          trades: new SequenceLine(),
+          aggTrades: new SequenceLine(),
+        };
+        this.#symbols.set(p.nativeSymbol, state);
+      }
+      for (const channel of channels) {
+        const name = streamName(p.nativeSymbol, channel);
+        if (this.#streams.get(name)?.state === state) continue;
+        this.#streams.set(name, {
+          state,
+          kind: kindOf(channel),
+          channel,
+          last: 0,
+          lastOpen: 0,
+          closed: false,
+        });
+      }
+    }
+    this.#replies.setNames(this.#streams);
+  }
+
+  /** Forgets a symbol's local book (its depth stream was unsubscribed). */
+  resetBook(nativeSymbol: string): void {
+    this.#depth.reset(nativeSymbol);
+  }
+
+  /** Offers a REST snapshot for a symbol's book; see {@link DepthParser.applySnapshot}. */
+  applySnapshot(
+    nativeSymbol: string,
+    snapshot: DepthSnapshot,
+    receivedTs: number,
+    out: NormalizedEvent[],
+  ): "synced" | "retry" | "ignored" {
+    const state = this.#symbols.get(nativeSymbol);
+    if (state === undefined) return "ignored";
+    return this.#depth.applySnapshot(state, snapshot, receivedTs, out);
+  }
+
+  connectionOpened(connection: string): void {
+    this.#replies.connectionOpened(connection);
+  }
+
+  parse(
+    frame: string,
+    receivedTs: number,
+    connection: string,
+    out: NormalizedEvent[],
+  ): FrameOutcome {
+    let m: Json;
+    try {
+      m = JSON.parse(frame);
+    } catch {
+      return "malformed";
+    }
+    if (typeof m !== "object" || m === null || Array.isArray(m)) {
+      return "malformed";
+    }
+    const name = m.stream;
+    if (typeof name !== "string") {
+      if (m.e === "serverShutdown") return "renew";
+      if ("id" in m) {
+        return this.#replies.handle(m, receivedTs, connection, out);
+      }
+      return "unknown";
+    }
+    const d = m.data;
+    if (typeof d !== "object" || d === null) return "invalid";
+    const entry = this.#streams.get(name);
+    if (entry === undefined) {
+      return d.e === "serverShutdown" ? "renew" : "unknown";
+    }
+    entry.state.counter.frames++;
+    switch (entry.kind) {
+      case "trade":
+        return this.#trade(entry.state, d, false, receivedTs, connection, out);
+      case "aggTrade":
+        return this.#trade(entry.state, d, true, receivedTs, connection, out);
+      case "depth":
+        return this.#depth.diff(entry.state, d, receivedTs, connection, out);
+      case "partialDepth":
+        return this.#partial(entry, d, receivedTs, out);
+      case "kline":
+        return this.#deduped(parseKline(entry, d, receivedTs, out));
+      default:
+        return this.#deduped(parseTicker(entry, d, receivedTs, out));
+    }
+  }
+
+  #deduped(outcome: FrameOutcome | "duplicate"): FrameOutcome {
+    if (outcome !== "duplicate") return outcome;
+    this.#stats.duplicates++;
+    return "ok";
+  }
+
+  #trade(
+    s: SymbolState,
+    d: Json,
+    aggregate: boolean,
+    receivedTs: number,
+    connection: string,
+    out: NormalizedEvent[],
+  ): FrameOutcome {
+    const id = aggregate ? d.a : d.t;
+    if (
+      typeof id !== "number" || !isDecimal(d.p) || !isDecimal(d.q) ||
+      typeof d.m !== "boolean" || typeof d.T !== "number"
+    ) return "invalid";
+    const missed = (aggregate ? s.aggTrades : s.trades).next(id);
+    if (missed === STALE) {
+      this.#stats.duplicates++;
+      return "ok";
+    }
+    const what = aggregate ? "aggTrade" : "trade";
+    if (missed > 0) {
+      out.push(reportGap(this.#stats, {
+        venue: "binance",
+        symbol: s.symbol,
+        nativeSymbol: s.nativeSymbol,
+        connection,
+        ts: receivedTs,
+        missed,
+        detail: `missed ${missed} ${what}${missed === 1 ? "" : "s"} (${
+          aggregate ? "a" : "t"
+        } ${idRange(id - missed, missed)})`,
+      }));
+    }
+    out.push({
+      id: `binance:${s.symbol}:${what}:${id}`,
+      kind: "trade",
+      venue: "binance",
+      symbol: s.symbol,
+      nativeSymbol: s.nativeSymbol,
+      exchangeTs: d.T,
+      receivedTs,
+      tradeId: String(id),
+      price: d.p,
+      size: d.q,
+      // m: the buyer was the maker, so the taker sold.
+      side: d.m ? "sell" : "buy",
+    });
+    return "ok";
+  }
+
+  #partial(
+    entry: StreamEntry,
+    d: Json,
+    receivedTs: number,
+    out: NormalizedEvent[],
+  ): FrameOutcome {
+    const id = d.lastUpdateId;
+    const bids = levels(d.bids);
+    const asks = levels(d.asks);
+    if (typeof id !== "number" || bids === undefined || asks === undefined) {
+      return "invalid";
+    }
+    if (id <= entry.last) {
+      this.#stats.duplicates++;
+      return "ok";
+    }
+    entry.last = id;
+    const s = entry.state;
+    out.push({
+      id: `binance:${s.symbol}:${entry.channel}:${id}`,
+      kind: "book",
+      venue: "binance",
+      symbol: s.symbol,
+      nativeSymbol: s.nativeSymbol,
+      exchangeTs: receivedTs,
+      receivedTs,
+      type: "snapshot",
+      bids,
+      asks,
+      sequence: id,
+    });
+    return "ok";
+  }
+}
