@@ -6,6 +6,7 @@
  */
 
 import type {
+  BookLevel,
   EventSink,
   NormalizedEvent,
   Side,
@@ -38,10 +39,20 @@ export interface LatestEntry {
   quoteSource: "ticker" | "book" | null;
 }
 
+/** A copy of a local book. */
+export interface LocalBook {
+  /** The venue's update id of the latest book event, where it has one. */
+  sequence: number | undefined;
+  bids: BookLevel[];
+  asks: BookLevel[];
+}
+
 /** The latest entry of one venue and symbol, and its book when it has one. */
 interface Slot {
   entry: LatestEntry;
   book: OrderBook | undefined;
+  /** The `sequence` of the latest book event applied. */
+  bookSequence: number | undefined;
 }
 
 /**
@@ -80,7 +91,10 @@ export class LatestStore implements EventSink {
           quoteTs: null,
           quoteSource: null,
         };
-        symbols.set(e.symbol, slot = { entry, book: undefined });
+        symbols.set(
+          e.symbol,
+          slot = { entry, book: undefined, bookSequence: undefined },
+        );
       }
       const entry = slot.entry;
       if (e.kind === "trade") {
@@ -102,6 +116,7 @@ export class LatestStore implements EventSink {
       } else {
         const book = slot.book ??= new OrderBook();
         book.apply(e.type, e.bids, e.asks);
+        slot.bookSequence = e.sequence;
         const bid = book.bestBid();
         const ask = book.bestAsk();
         entry.bid = bid?.[0] ?? null;
@@ -112,6 +127,24 @@ export class LatestStore implements EventSink {
         entry.quoteSource = "book";
       }
     }
+  }
+
+  /**
+   * The local book of `venue`/`symbol` (unified), best levels first, at most
+   * `depth` per side; `undefined` when no book event was seen.
+   */
+  book(
+    venue: string,
+    symbol: string,
+    depth = Infinity,
+  ): LocalBook | undefined {
+    const slot = this.#venues.get(venue as VenueName)?.get(symbol);
+    if (slot?.book === undefined) return undefined;
+    return {
+      sequence: slot.bookSequence,
+      bids: slot.book.bids.top(depth),
+      asks: slot.book.asks.top(depth),
+    };
   }
 
   /**

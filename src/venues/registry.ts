@@ -7,6 +7,7 @@
 import type { Config } from "../config.ts";
 import type { VenueName } from "../core/events.ts";
 import type { VenueStats } from "../core/stats.ts";
+import { createBinanceVenue } from "./binance/venue.ts";
 import { createCoinbaseVenue } from "./coinbase/venue.ts";
 import type { VenueDefinition } from "./types.ts";
 
@@ -19,4 +20,5 @@ export type VenueFactory = (
 /** Implemented venues; a name in `VENUES` missing here is reported, not run. */
 export const VENUE_FACTORIES: Partial<Record<VenueName, VenueFactory>> = {
   coinbase: createCoinbaseVenue,
+  binance: (config, stats) => createBinanceVenue(config, stats),
 };

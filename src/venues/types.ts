@@ -45,6 +45,8 @@ export interface VenueDefinition {
   pairs(): readonly Pair[];
   /** Starts background work; the gateway does not wait for it. */
   start?(ctx: VenueContext): Promise<void>;
+  /** Re-runs pair discovery now, where the venue has it. */
+  refresh?(): Promise<void>;
   /** Stops what `start` began. */
   stop?(): Promise<void>;
   /** Degradations worth reporting that do not make the gateway unhealthy. */
