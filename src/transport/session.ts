@@ -33,7 +33,7 @@ export interface SessionOptions {
   onOpen?(connectionId: string): void;
   /**
    * A renewal started (`done: false`: `to` is connecting beside `from`) or
-   * finished (`done: true`: `to` delivered its first frame, `from` is closing).
+   * finished (`done: true`: `to` delivered for the overlap, `from` is closing).
    */
   onRenew?(renewal: RenewalNotice): void;
   /**
@@ -43,6 +43,9 @@ export interface SessionOptions {
    */
   connection?: Omit<ConnectionOptions, "id" | "url" | "handlers">;
 }
+
+/** How long a renewal's two connections both deliver, by default. */
+export const DEFAULT_OVERLAP_MS = 3_000;
 
 /** What {@link SessionOptions.onRenew} reports. */
 export interface RenewalNotice {
@@ -77,9 +80,10 @@ export function groupOf(stream: StreamSpec): string {
  * `maxStreamsPerConnection` is split: the limit is never exceeded.
  *
  * {@link VenueSession.renew} replaces a connection make-before-break: a
- * successor with the same streams connects beside it and takes over once it
- * delivered its first frame; only then is the old one closed. Both deliver
- * frames meanwhile, so the venue parser must drop the overlap. With
+ * successor with the same streams connects beside it and takes over
+ * `protocol.renewOverlapMs` after its first frame; only then is the old one
+ * closed. Both deliver frames meanwhile (so what was in flight on the old
+ * one still arrives), and the venue parser must drop the overlap. With
  * `protocol.maxConnectionAgeMs`, connections renew themselves at that age.
  *
  * @example Usage
@@ -99,6 +103,7 @@ export class VenueSession {
   /** Every live connection id (serving or successor) → its shard. */
   #byId = new Map<string, Shard>();
   #renewTimers = new Map<string, TimerId>();
+  #promoteTimers = new Map<string, TimerId>();
   #desired = new Map<string, StreamSpec>();
   #retiring = new Set<Promise<void>>();
   #next = 0;
@@ -227,8 +232,10 @@ export class VenueSession {
     const conns = this.connections;
     this.#shards.clear();
     this.#byId.clear();
-    for (const id of this.#renewTimers.values()) this.#clock.clearTimeout(id);
-    this.#renewTimers.clear();
+    for (const timers of [this.#renewTimers, this.#promoteTimers]) {
+      for (const id of timers.values()) this.#clock.clearTimeout(id);
+      timers.clear();
+    }
     await Promise.all([...conns.map((c) => c.close()), ...this.#retiring]);
   }
 
@@ -269,7 +276,7 @@ export class VenueSession {
     const id = `${venue}-${this.#next++}`;
     /** Stream keys the URL of the current attempt carries. */
     let inUrl = new Set<string>();
-    let promoted = false;
+    let promoting = false;
     const handlers: ConnectionHandlers = {
       onOpen: () => {
         const rest = [...shard.streams.values()].filter((s) =>
@@ -282,9 +289,17 @@ export class VenueSession {
       },
       onFrame: (data, ts) => {
         this.#opts.onFrame(id, data, ts);
-        if (!promoted && shard.successor === conn) {
-          promoted = true;
-          this.#promote(shard);
+        if (!promoting && shard.successor === conn) {
+          promoting = true;
+          // Both deliver for a while: frames still in the old socket's
+          // buffers arrive, and the parser drops what the two share.
+          const timer = this.#clock.setTimeout(() => {
+            this.#promoteTimers.delete(id);
+            // Lost its socket meanwhile: wait for it to deliver again.
+            if (conn.state === "open") this.#promote(shard);
+            else promoting = false;
+          }, this.#opts.protocol.renewOverlapMs ?? DEFAULT_OVERLAP_MS);
+          this.#promoteTimers.set(id, timer);
         }
       },
       onStateChange: (state, detail) => {
@@ -321,7 +336,7 @@ export class VenueSession {
     this.#opts.onRenew?.({
       from: old.id,
       to: successor.id,
-      reason: "successor live",
+      reason: "successor delivered through the overlap",
       done: true,
     });
   }
@@ -358,6 +373,9 @@ export class VenueSession {
   #retireConnection(conn: Connection): void {
     this.#byId.delete(conn.id);
     this.#cancelRenewal(conn.id);
+    const promote = this.#promoteTimers.get(conn.id);
+    if (promote !== undefined) this.#clock.clearTimeout(promote);
+    this.#promoteTimers.delete(conn.id);
     const done = conn.close();
     this.#retiring.add(done);
     done.finally(() => this.#retiring.delete(done));

@@ -25,18 +25,28 @@ Deno.test("renew() connects a successor beside the old connection and swaps on i
   old.deliver("a2"); // still serving until the successor delivers
   assert.equal(old.closeCalls.length, 0);
   next.deliver("b1");
+  old.deliver("a3"); // the overlap: both deliver
+  t.clock.advance(2_999);
+  assert.equal(old.closeCalls.length, 0);
+  t.clock.advance(1);
   assert.deepEqual(t.frames, [
     ["fake-0", "a1"],
     ["fake-0", "a2"],
     ["fake-1", "b1"],
+    ["fake-0", "a3"],
   ]);
-  assert.equal(old.closeCalls.length, 1, "old closed after the swap");
+  assert.equal(old.closeCalls.length, 1, "old closed after the overlap");
   assert.deepEqual(t.ids(), ["fake-1"]);
   assert.deepEqual(t.keysOf("fake-0"), []);
   assert.deepEqual(t.keysOf("fake-1"), ["t:A", "t:B", "t:C"]);
   assert.deepEqual(notices, [
     { from: "fake-0", to: "fake-1", reason: "server shutdown", done: false },
-    { from: "fake-0", to: "fake-1", reason: "successor live", done: true },
+    {
+      from: "fake-0",
+      to: "fake-1",
+      reason: "successor delivered through the overlap",
+      done: true,
+    },
   ]);
   await t.session.close();
   assert.equal(t.clock.pending, 0);
@@ -58,9 +68,10 @@ Deno.test("connections renew themselves at maxConnectionAgeMs", async () => {
   assert.match(notices[0]?.reason ?? "", /age limit/);
   t.socketOf("fake-1").open();
   t.socketOf("fake-1").deliver("x");
+  t.clock.advance(3_000);
   assert.deepEqual(t.ids(), ["fake-1"]);
   // The successor's own age timer runs from its open.
-  t.clock.advance(day - 3600_000);
+  t.clock.advance(day - 3600_000 - 3_000);
   assert.deepEqual(t.ids(), ["fake-1", "fake-2"]);
   await t.session.close();
   assert.equal(t.clock.pending, 0);
@@ -136,6 +147,26 @@ Deno.test("the protocol's send limit paces control frames per connection", async
   assert.equal(conn.stats.sendQueue, 2);
   socket.serverClose(1006);
   assert.equal(conn.stats.sendQueue, 0);
+  await t.session.close();
+  assert.equal(t.clock.pending, 0);
+});
+
+Deno.test("a successor that loses its socket during the overlap is not promoted", async () => {
+  const t = setup(10);
+  t.session.setDesired([stream("t", "A")]);
+  t.session.start();
+  t.socketOf("fake-0").open();
+  t.session.renew("fake-0", "test");
+  t.socketOf("fake-1").open();
+  t.socketOf("fake-1").deliver("x");
+  t.socketOf("fake-1").serverClose(1006);
+  t.clock.advance(3_000);
+  assert.deepEqual(t.ids(), ["fake-0", "fake-1"], "old keeps serving");
+  t.clock.advance(60_000); // backoff: the successor reconnects
+  t.socketOf("fake-1").open();
+  t.socketOf("fake-1").deliver("y");
+  t.clock.advance(3_000);
+  assert.deepEqual(t.ids(), ["fake-1"]);
   await t.session.close();
   assert.equal(t.clock.pending, 0);
 });

@@ -80,6 +80,11 @@ export interface StreamProtocol {
    * venue closes older ones). @default {undefined} (never)
    */
   readonly maxConnectionAgeMs?: number;
+  /**
+   * How long a renewal's successor and the old connection both deliver
+   * before the old one closes. @default {3000}
+   */
+  readonly renewOverlapMs?: number;
   /** Outgoing message budget per connection (control frames, keepalives). */
   readonly sendLimit?: SendLimit;
 }

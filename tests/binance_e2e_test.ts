@@ -1,0 +1,162 @@
+/**
+ * Binance end to end: simulator (WebSocket + REST + CoinGecko) → tickgate →
+ * NDJSON file and the latest store, read back and compared with the
+ * simulator's truth.
+ *
+ * @module
+ */
+
+import assert from "node:assert/strict";
+import { ManualClock } from "../src/core/clock.ts";
+import type { BookEvent } from "../src/core/events.ts";
+import { syntheticMarkets } from "../src/simulator/binance.ts";
+import { readEvents, waitFor } from "./_harness.ts";
+import {
+  checkTrades,
+  startBinanceStack,
+  tradesBySymbol,
+} from "./_binance_harness.ts";
+
+Deno.test("e2e binance: 300 pairs at 50 per connection → 6 connections; every pair's trades arrive once", async () => {
+  const markets = syntheticMarkets(300);
+  const natives = markets.map((m) => `${m.base}${m.quote}`);
+  await using s = await startBinanceStack({
+    sim: { markets, tradesPerSecond: 2 },
+    env: { BINANCE_PAIRS: natives.join(","), PAIRS_PER_CONNECTION: "50" },
+  });
+  const v = s.venue();
+  await waitFor(
+    "trades of every pair",
+    () => natives.every((n) => (v.stats.bySymbol.get(n)?.frames ?? 0) >= 2),
+    30_000,
+  );
+  const conns = v.session.connections;
+  assert.equal(conns.length, 6);
+  for (const c of conns) assert.equal(v.session.streamsOf(c.id).length, 50);
+  const open = s.sim.clients.filter((c) => c.closed === undefined);
+  assert.equal(open.length, 6);
+  for (const c of open) assert.equal(c.streams.length, 50);
+  await s.gw.stop();
+  const trades = tradesBySymbol(await readEvents(s.eventsPath));
+  assert.equal(trades.size, 300);
+  for (const n of natives) checkTrades(s.sim, n, trades.get(n) ?? []);
+  assert.equal(v.stats.gaps, 0);
+  const pairs = v.definition.pairs();
+  assert.equal(pairs[0]?.symbol, `${markets[0]!.base}-USDT`);
+});
+
+Deno.test("e2e binance: depth — the local book equals the simulator's after thousands of updates and a resync", async () => {
+  const natives = ["BTCUSDT", "ETHUSDT", "SOLUSDT"];
+  await using s = await startBinanceStack({
+    env: {
+      BINANCE_PAIRS: natives.join(","),
+      BINANCE_STREAMS: "depth",
+      BINANCE_DEPTH_LIMIT: "100",
+    },
+  });
+  const v = s.venue();
+  const levelsApplied = async () => {
+    let n = 0;
+    for (const e of await readEvents(s.eventsPath)) {
+      if (e.kind === "book" && e.type === "delta") {
+        n += e.bids.length + e.asks.length;
+      }
+    }
+    return n;
+  };
+  await waitFor(
+    "books synced",
+    () =>
+      natives.every((n) =>
+        s.gw.store.book("binance", n.replace("USDT", "-USDT")) !== undefined
+      ),
+    20_000,
+  );
+  s.sim.injectDepthGap("ETHUSDT");
+  await waitFor(
+    "a gap and its resync",
+    () => v.stats.gaps >= 1 && v.stats.events.status >= 2,
+    20_000,
+  );
+  await waitFor(
+    "thousands of level updates",
+    async () => await levelsApplied() >= 2_000,
+    60_000,
+  );
+  s.sim.pause();
+  for (const n of natives) {
+    const symbol = n.replace("USDT", "-USDT");
+    const truth = s.sim.book(n);
+    await waitFor(
+      `${n} caught up`,
+      () => s.gw.store.book("binance", symbol)?.sequence === truth.lastUpdateId,
+    );
+    const local = s.gw.store.book("binance", symbol)!;
+    assert.deepEqual(local.bids, truth.bids, `${n} bids`);
+    assert.deepEqual(local.asks, truth.asks, `${n} asks`);
+  }
+  assert.equal(v.stats.gaps, 1);
+  const events = await readEvents(s.eventsPath);
+  const statuses = events.filter((e) =>
+    e.kind === "status" && e.symbol === "ETH-USDT"
+  )
+    .map((e) => (e as { state: string }).state);
+  assert.deepEqual(statuses, ["gap", "resync"]);
+  // Deltas carry the update ids and follow each other without a hole,
+  // except across the one resync.
+  const eth = events.filter((e): e is BookEvent =>
+    e.kind === "book" && e.symbol === "ETH-USDT"
+  );
+  let holes = 0;
+  for (let i = 1; i < eth.length; i++) {
+    const prev = eth[i - 1]!;
+    const e = eth[i]!;
+    if (e.type === "snapshot") continue;
+    if (prev.type === "delta" && e.firstSequence !== prev.sequence! + 1) {
+      holes++;
+    }
+  }
+  assert.equal(holes, 0, "a delta after a delta always starts at the next id");
+});
+
+Deno.test("e2e binance: the 24 h renewal (time injected) is make-before-break: nothing lost, nothing twice", async () => {
+  const clock = new ManualClock(Date.now());
+  const natives = ["BTCUSDT", "ETHUSDT", "SOLUSDT"];
+  await using s = await startBinanceStack({
+    clock,
+    sim: { tradesPerSecond: 40, now: () => clock.now() },
+    env: { BINANCE_PAIRS: natives.join(","), WS_STALE_SEC: "0" },
+  });
+  const v = s.venue();
+  const frames = () => v.stats.frames;
+  await waitFor(
+    "trades flowing",
+    () => natives.every((n) => (v.stats.bySymbol.get(n)?.frames ?? 0) >= 5),
+  );
+  assert.deepEqual(v.session.connections.map((c) => c.id), ["binance-0"]);
+  clock.advance(23 * 3600_000); // the renewal age
+  await waitFor(
+    "the successor delivers beside the old connection",
+    () => (v.session.connections[1]?.stats.framesReceived ?? 0) > 20,
+  );
+  clock.advance(3_000); // the overlap
+  await waitFor(
+    "the successor took over",
+    () => v.session.connections.map((c) => c.id).join() === "binance-1",
+  );
+  let mark = frames();
+  await waitFor("trades on the successor", () => frames() >= mark + 50);
+  // Past the old connection's 24 h: the simulator would cut it, had it stayed.
+  clock.advance(3600_000 + 60_000);
+  mark = frames();
+  await waitFor("more trades", () => frames() >= mark + 50);
+  await s.gw.stop();
+  const trades = tradesBySymbol(await readEvents(s.eventsPath));
+  for (const n of natives) checkTrades(s.sim, n, trades.get(n) ?? []);
+  assert.equal(v.stats.gaps, 0);
+  assert.ok(v.stats.duplicates > 0, "the overlap delivered trades twice");
+  const [first, second] = s.sim.clients;
+  assert.equal(s.sim.clients.length, 2, "one renewal, no reconnects");
+  assert.equal(first?.closed?.code, 1000, "closed by tickgate, not cut");
+  assert.ok(second!.openedAt < clock.now());
+});
