@@ -8,6 +8,8 @@
  */
 
 import { z } from "zod";
+
+export { ConfigError };
 import { VENUE_NAMES, type VenueName } from "./core/events.ts";
 import {
   parseSinkUrl,
@@ -18,7 +20,9 @@ import {
 } from "./sinks/url.ts";
 import type { LogLevelName } from "./logging.ts";
 import { validateSinkSpec } from "./sinks/create.ts";
+import { readConfigFile } from "./config_file.ts";
 import {
+  ConfigError,
   empty,
   httpUrl,
   int,
@@ -41,17 +45,6 @@ export const COINBASE_CHANNELS = [
 
 /** One of {@link COINBASE_CHANNELS}. */
 export type CoinbaseChannel = typeof COINBASE_CHANNELS[number];
-
-/** A setting has a bad value; `exit code 2` territory. */
-export class ConfigError extends Error {
-  /**
-   * @param problems one line per bad setting, each naming the variable
-   */
-  constructor(readonly problems: string[]) {
-    super(`Invalid configuration:\n  ${problems.join("\n  ")}`);
-    this.name = "ConfigError";
-  }
-}
 
 /** The one schema: environment variable names → typed settings. */
 const SCHEMA = z.object({
@@ -200,7 +193,9 @@ export interface ConfigSources {
 export async function loadConfig(sources: ConfigSources = {}): Promise<Config> {
   const env = { ...(sources.env ?? Deno.env.toObject()), ...sources.overrides };
   const path = sources.file ?? empty(env.TICKGATE_CONFIG);
-  const fromFile = typeof path === "string" ? await readConfigFile(path) : {};
+  const fromFile = typeof path === "string"
+    ? await readConfigFile(path, CONFIG_KEYS)
+    : {};
   const raw: Record<string, unknown> = { ...fromFile };
   for (const key of CONFIG_KEYS) {
     const v = env[key];
@@ -285,50 +280,6 @@ export async function loadConfig(sources: ConfigSources = {}): Promise<Config> {
       refreshSec: s.DISCOVERY_REFRESH_SEC,
     },
   };
-}
-
-async function readConfigFile(path: string): Promise<Record<string, unknown>> {
-  let text: string;
-  try {
-    text = await Deno.readTextFile(path);
-  } catch (e) {
-    const why = e instanceof Deno.errors.NotFound
-      ? "file not found"
-      : String(e);
-    throw new ConfigError([
-      `TICKGATE_CONFIG / --config: cannot read "${path}": ${why}`,
-    ]);
-  }
-  let data: unknown;
-  try {
-    data = JSON.parse(text);
-  } catch (e) {
-    throw new ConfigError([
-      `TICKGATE_CONFIG / --config: "${path}" is not valid JSON: ${
-        (e as Error).message
-      }`,
-    ]);
-  }
-  if (typeof data !== "object" || data === null || Array.isArray(data)) {
-    throw new ConfigError([
-      `TICKGATE_CONFIG / --config: "${path}" must hold a JSON object of settings`,
-    ]);
-  }
-  const out: Record<string, unknown> = {};
-  const problems: string[] = [];
-  for (const [key, value] of Object.entries(data)) {
-    if (!CONFIG_KEYS.includes(key)) {
-      problems.push(`${key} (in ${path}): unknown setting`);
-    } else if (Array.isArray(value)) {
-      out[key] = key === "SINKS" ? value.map(String) : value.join(",");
-    } else if (typeof value === "number" || typeof value === "boolean") {
-      out[key] = String(value);
-    } else {
-      out[key] = value;
-    }
-  }
-  if (problems.length > 0) throw new ConfigError(problems);
-  return out;
 }
 
 function shownValue(key: string, value: unknown): string {

@@ -92,3 +92,14 @@ export function httpUrl(dflt: string) {
       .default(dflt),
   );
 }
+
+/** A setting has a bad value; `exit code 2` territory. */
+export class ConfigError extends Error {
+  /**
+   * @param problems one line per bad setting, each naming the variable
+   */
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n  ${problems.join("\n  ")}`);
+    this.name = "ConfigError";
+  }
+}

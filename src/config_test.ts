@@ -134,3 +134,51 @@ Deno.test("redactConfig() never shows the API key", async () => {
   assert.ok(!text.includes("s3cret-key"));
   assert.match(text, /"apiKey":"\*\*\*"/);
 });
+
+Deno.test("Binance and discovery settings: defaults, lists, errors naming the field", async () => {
+  const d = await loadConfig({ env: {} });
+  assert.deepEqual(d.binance, {
+    wsUrl: "wss://stream.binance.com:9443",
+    restUrl: "https://api.binance.com",
+    channels: ["trade"],
+    pairs: undefined,
+    depthLimit: 1000,
+    pairsPerConnection: 50,
+  });
+  assert.deepEqual(d.discovery.fallback, ["BTCUSDT", "ETHUSDT", "SOLUSDT"]);
+  assert.equal(d.discovery.limit, 200);
+  assert.equal(d.discovery.refreshSec, 3600);
+  const c = await loadConfig({
+    env: {
+      BINANCE_PAIRS: "btcusdt, ETHUSDT,btcusdt",
+      BINANCE_STREAMS: "trade,depth,kline_5m",
+      BINANCE_REST_URL: "http://127.0.0.1:9000/",
+      DISCOVERY_QUOTE: "fdusd",
+      COINGECKO_API_KEY: "cg-secret",
+    },
+  });
+  assert.deepEqual(c.binance.pairs, ["BTCUSDT", "ETHUSDT"]);
+  assert.deepEqual(c.binance.channels, ["trade", "depth", "kline_5m"]);
+  assert.equal(c.binance.restUrl, "http://127.0.0.1:9000");
+  assert.equal(c.discovery.quote, "FDUSD");
+  const shown = JSON.stringify(redactConfig(c));
+  assert.ok(!shown.includes("cg-secret"));
+  const e = await errorOf(loadConfig({
+    env: {
+      BINANCE_STREAMS: "trade,kline_7m",
+      PAIRS_PER_CONNECTION: "2000",
+      COINGECKO_API_KEY: "cg-secret",
+      DISCOVERY_REFRESH_SEC: "5",
+    },
+  }));
+  assert.match(e.message, /BINANCE_STREAMS: unknown value "kline_7m"/);
+  assert.match(
+    e.message,
+    /PAIRS_PER_CONNECTION: expected an integer between 1 and 1024/,
+  );
+  assert.match(
+    e.message,
+    /DISCOVERY_REFRESH_SEC: expected an integer between 60/,
+  );
+  assert.ok(!e.message.includes("cg-secret"));
+});
