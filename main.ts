@@ -16,6 +16,7 @@ import {
   redactConfig,
 } from "./src/config.ts";
 import { closeLogging, log, setupLogging } from "./src/logging.ts";
+import { BinanceSimulator } from "./src/simulator/binance.ts";
 import { CoinbaseSimulator } from "./src/simulator/coinbase.ts";
 import { VERSION } from "./src/version.ts";
 
@@ -24,9 +25,10 @@ const HELP =
 
 Usage:
   tickgate [run] [--config FILE]     run the gateway (default command)
-  tickgate demo [--config FILE]      run against the built-in Coinbase simulator
-  tickgate simulate coinbase [--port N] [--rate N] [--products A,B] [--seed N]
-                                     run the Coinbase Exchange simulator alone
+  tickgate demo [--config FILE]      run against the built-in Coinbase and
+                                     Binance simulators
+  tickgate simulate coinbase|binance [--port N] [--rate N] [--products A,B] [--seed N]
+                                     run one venue's simulator alone
   tickgate check-config [--config FILE]
                                      print the effective config (secrets redacted)
   tickgate --help | --version
@@ -34,7 +36,8 @@ Usage:
 Configuration comes from environment variables, optionally on top of a JSON
 file of the same names (--config FILE or TICKGATE_CONFIG); the environment wins.
 Main settings: HOST, PORT, DATA_DIR, LOG_LEVEL, LOG_FORMAT, VENUES, SINKS,
-COINBASE_WS_URL, COINBASE_PRODUCTS, COINBASE_CHANNELS, API_KEY.
+COINBASE_WS_URL, COINBASE_PRODUCTS, COINBASE_CHANNELS, BINANCE_WS_URL,
+BINANCE_STREAMS, BINANCE_PAIRS, PAIRS_LIMIT, API_KEY.
 See README.md for the full table.
 `;
 
@@ -139,31 +142,41 @@ function untilSignal(): Promise<string> {
 }
 
 async function demo(config: Config): Promise<number> {
-  const sim = await CoinbaseSimulator.start({
+  const coinbase = await CoinbaseSimulator.start({
     products: config.coinbase.products,
     tradesPerSecond: 5,
   });
+  const binance = await BinanceSimulator.start({ tradesPerSecond: 5 });
   const demoConfig: Config = {
     ...config,
-    venues: ["coinbase"],
-    coinbase: { ...config.coinbase, wsUrl: sim.url },
+    venues: ["coinbase", "binance"],
+    coinbase: { ...config.coinbase, wsUrl: coinbase.url },
+    binance: {
+      ...config.binance,
+      wsUrl: binance.url,
+      restUrl: binance.restUrl,
+    },
+    discovery: { ...config.discovery, coingeckoUrl: binance.coingeckoUrl },
   };
   try {
     return await runGateway(
       demoConfig,
       (port) =>
-        `Demo: Coinbase simulator at ${sim.url}; try curl http://127.0.0.1:${port}/api/v1/latest`,
+        `Demo: Coinbase simulator at ${coinbase.url}, Binance at ${binance.url}; try curl http://127.0.0.1:${port}/api/v1/latest`,
     );
   } finally {
-    await sim.close();
+    await coinbase.close();
+    await binance.close();
   }
 }
 
 async function simulate(args: Args): Promise<number> {
   const venue = args.positional[0];
-  if (venue !== "coinbase") {
+  if (venue !== "coinbase" && venue !== "binance") {
     throw new UsageError(
-      `simulate needs a venue; available: coinbase (got "${venue ?? ""}")`,
+      `simulate needs a venue; available: coinbase, binance (got "${
+        venue ?? ""
+      }")`,
     );
   }
   const products = args.flags.get("products")?.split(",").map((s) => s.trim())
@@ -172,24 +185,47 @@ async function simulate(args: Args): Promise<number> {
     port: intFlag(args, "port", 0),
     tradesPerSecond: intFlag(args, "rate", 5, 1),
     seed: intFlag(args, "seed", 1),
-    ...(products && products.length > 0 ? { products } : {}),
   };
-  let sim: CoinbaseSimulator;
   try {
-    sim = await CoinbaseSimulator.start(options);
+    if (venue === "binance") {
+      const markets = products?.map((p) => {
+        const [base, quote] = p.toUpperCase().split(/[-/]/);
+        if (!base || !quote) {
+          throw new UsageError(
+            `--products expects BASE-QUOTE pairs, got "${p}"`,
+          );
+        }
+        return { base, quote };
+      });
+      const sim = await BinanceSimulator.start({
+        ...options,
+        ...(markets && markets.length > 0 ? { markets } : {}),
+      });
+      console.error(
+        `Binance Spot simulator listening on ${sim.url} (REST and CoinGecko at ${sim.restUrl})`,
+      );
+      await untilSignal();
+      await sim.close();
+      return 0;
+    }
+    const sim = await CoinbaseSimulator.start({
+      ...options,
+      ...(products && products.length > 0 ? { products } : {}),
+    });
+    console.error(`Coinbase Exchange simulator listening on ${sim.url}`);
+    console.error(
+      `Faults: POST ${
+        sim.url.replace("ws:", "http:")
+      }/faults/{drop,stall?ms=N,skip?count=N,malformed,unknown}`,
+    );
+    await untilSignal();
+    await sim.close();
+    return 0;
   } catch (e) {
+    if (e instanceof UsageError) throw e;
     // Bad product ids or a busy port: the user's input, not a crash.
     throw new UsageError(`cannot start the simulator: ${(e as Error).message}`);
   }
-  console.error(`Coinbase Exchange simulator listening on ${sim.url}`);
-  console.error(
-    `Faults: POST ${
-      sim.url.replace("ws:", "http:")
-    }/faults/{drop,stall?ms=N,skip?count=N,malformed,unknown}`,
-  );
-  await untilSignal();
-  await sim.close();
-  return 0;
 }
 
 async function main(argv: readonly string[]): Promise<number> {
