@@ -34,6 +34,8 @@ export interface BinanceStackOptions {
   /** Extra settings, as environment variables. */
   env?: Record<string, string>;
   clock?: Clock;
+  /** Runs after the simulator started, before the gateway does (e.g. inject a fault). */
+  beforeStart?(sim: BinanceSimulator): void;
 }
 
 /** Starts a Binance simulator and a gateway writing every event to a file. */
@@ -46,6 +48,7 @@ export async function startBinanceStack(
     ...options.sim,
   });
   const eventsPath = join(dir, "events.ndjson");
+  options.beforeStart?.(sim);
   let gw: Gateway;
   try {
     const config = await loadConfig({

@@ -10,6 +10,10 @@ import assert from "node:assert/strict";
 import { ManualClock } from "../src/core/clock.ts";
 import type { BookEvent } from "../src/core/events.ts";
 import { syntheticMarkets } from "../src/simulator/binance.ts";
+import {
+  DEFAULT_MARKETS,
+  defaultCoins,
+} from "../src/simulator/binance_assets.ts";
 import { readEvents, waitFor } from "./_harness.ts";
 import {
   checkTrades,
@@ -159,4 +163,120 @@ Deno.test("e2e binance: the 24 h renewal (time injected) is make-before-break: n
   assert.equal(s.sim.clients.length, 2, "one renewal, no reconnects");
   assert.equal(first?.closed?.code, 1000, "closed by tickgate, not cut");
   assert.ok(second!.openedAt < clock.now());
+});
+
+Deno.test("e2e binance: discovery — fallback while CoinGecko fails, then top-N applied live within the control rate limit", async () => {
+  await using s = await startBinanceStack({
+    sim: { tradesPerSecond: 5 },
+    env: { PAIRS_LIMIT: "5", PAIRS_PER_CONNECTION: "4" },
+    beforeStart: (sim) => sim.failCoingecko("500"),
+  });
+  const v = s.venue();
+  const port = s.gw.port;
+  const pairsOf = async () =>
+    (await (await fetch(`http://127.0.0.1:${port}/pairs`)).json()).venues
+      .binance as {
+        nativeSymbol: string;
+        source: string;
+        connection: string;
+      }[];
+  await waitFor("fallback pairs", () => v.definition.pairs().length === 3);
+  assert.deepEqual(
+    (await pairsOf()).map((p) => [p.nativeSymbol, p.source]),
+    [["BTCUSDT", "fallback"], ["ETHUSDT", "fallback"], ["SOLUSDT", "fallback"]],
+  );
+  const health = await (await fetch(`http://127.0.0.1:${port}/health`)).json();
+  assert.ok(
+    health.warnings.some((w: string) => /CoinGecko returned HTTP 500/.test(w)),
+    JSON.stringify(health.warnings),
+  );
+  await waitFor("fallback trades", () => v.stats.events.trade > 0);
+
+  s.sim.failCoingecko(null);
+  await v.definition.refresh!();
+  const top = await pairsOf();
+  assert.deepEqual(top.map((p) => [p.nativeSymbol, p.source]), [
+    ["BTCUSDT", "discovery"],
+    ["ETHUSDT", "discovery"],
+    ["BNBUSDT", "discovery"],
+    ["SOLUSDT", "discovery"],
+    ["XRPUSDT", "discovery"],
+  ]);
+  assert.equal(v.definition.pairs()[2]?.symbol, "BNB-USDT");
+  // Rank changes in quick succession: each refresh is a diff of pairs.
+  const base = defaultCoins(DEFAULT_MARKETS);
+  const alts = ["DOGE", "TRX", "ADA", "AVAX", "LINK", "DOT", "LTC"];
+  for (let k = 0; k < 6; k++) {
+    s.sim.setCoins(
+      base.map((c) =>
+        c.symbol === alts[k]
+          ? { ...c, marketCap: 2e12 }
+          : c.symbol === alts[k + 1]
+          ? { ...c, marketCap: 1.9e12 }
+          : c
+      ),
+    );
+    await v.definition.refresh!();
+  }
+  const expected = ["DOT", "LTC", "BTC", "ETH", "BNB", "SOL"].map((b) =>
+    `${b}USDT`
+  );
+  assert.deepEqual(v.definition.pairs().map((p) => p.nativeSymbol), expected);
+  // Every control frame reaches the simulator, paced: it cuts clients that
+  // send more than 5 messages a second, and nothing reconnected.
+  await waitFor(
+    "control frames sent and acknowledged",
+    () =>
+      v.session.connections.every((c) => {
+        const keys = v.session.streamsOf(c.id).map((x) => x.key).sort();
+        return c.stats.sendQueue === 0 &&
+          s.sim.clients.some((sc) =>
+            sc.closed === undefined &&
+            [...sc.streams].sort().join() === keys.join()
+          );
+      }),
+    20_000,
+  );
+  for (const c of s.sim.clients) {
+    assert.equal(c.closed, undefined, `client ${c.id} was not cut`);
+  }
+  for (const c of v.session.connections) assert.equal(c.stats.connects, 1);
+  assert.ok(
+    v.session.connections.reduce((n, c) => n + c.stats.framesSent, 0) > 10,
+    "the changes were sent as SUBSCRIBE/UNSUBSCRIBE, more than 5 a second",
+  );
+  const final = await pairsOf();
+  for (const p of final) assert.match(p.connection, /^binance-\d$/);
+  await waitFor(
+    "trades of a discovered pair",
+    () => (v.stats.bySymbol.get("DOTUSDT")?.frames ?? 0) > 0,
+  );
+});
+
+Deno.test("e2e binance: serverShutdown renews every connection without losing a trade", async () => {
+  const natives = ["BTCUSDT", "ETHUSDT", "SOLUSDT", "BNBUSDT"];
+  await using s = await startBinanceStack({
+    sim: { tradesPerSecond: 30 },
+    env: { BINANCE_PAIRS: natives.join(","), PAIRS_PER_CONNECTION: "2" },
+  });
+  const v = s.venue();
+  await waitFor("trades flowing", () => v.stats.events.trade > 40);
+  s.sim.sendServerShutdown();
+  await waitFor(
+    "both connections renewed",
+    () =>
+      v.session.connections.map((c) => c.id).sort().join() ===
+        "binance-2,binance-3",
+    20_000,
+  );
+  const mark = v.stats.events.trade;
+  await waitFor(
+    "trades after the renewal",
+    () => v.stats.events.trade > mark + 40,
+  );
+  await s.gw.stop();
+  const trades = tradesBySymbol(await readEvents(s.eventsPath));
+  for (const n of natives) checkTrades(s.sim, n, trades.get(n) ?? []);
+  assert.equal(v.stats.gaps, 0);
+  assert.equal(s.sim.clients.length, 4);
 });
