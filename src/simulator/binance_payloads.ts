@@ -6,6 +6,8 @@
  * @module
  */
 
+import { KLINE_INTERVALS } from "../venues/binance/channels.ts";
+
 /** A book level: `[price, quantity]`; quantity `"0.00000000"` removes it. */
 export type Level = [string, string];
 
@@ -105,25 +107,8 @@ export interface TickerPayload {
   n: number;
 }
 
-/** Kline intervals, as stream names spell them. */
-export const KLINE_INTERVALS = [
-  "1s",
-  "1m",
-  "3m",
-  "5m",
-  "15m",
-  "30m",
-  "1h",
-  "2h",
-  "4h",
-  "6h",
-  "8h",
-  "12h",
-  "1d",
-  "3d",
-  "1w",
-  "1M",
-] as const;
+/** Kline intervals, as stream names spell them (Binance's documented list). */
+export { KLINE_INTERVALS };
 
 /** One of {@link KLINE_INTERVALS}. */
 export type KlineInterval = typeof KLINE_INTERVALS[number];

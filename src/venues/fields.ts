@@ -42,3 +42,19 @@ export function str(v: unknown): string {
 export function opt(v: unknown): string | undefined {
   return typeof v === "string" ? v : undefined;
 }
+
+/**
+ * Decodes a frame that must be a JSON object; `undefined` when it is not
+ * JSON or not an object (a `malformed` frame).
+ */
+export function parseObject(frame: string): Json | undefined {
+  let m: Json;
+  try {
+    m = JSON.parse(frame);
+  } catch {
+    return undefined;
+  }
+  return typeof m === "object" && m !== null && !Array.isArray(m)
+    ? m
+    : undefined;
+}

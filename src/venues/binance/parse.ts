@@ -22,7 +22,7 @@ import type {
   SymbolCounter,
   VenueStats,
 } from "../../core/stats.ts";
-import { isDecimal, type Json, levels } from "../fields.ts";
+import { isDecimal, type Json, levels, parseObject } from "../fields.ts";
 import { idRange, reportGap } from "../gap.ts";
 import type { Pair } from "../types.ts";
 import { kindOf, type StreamKind, streamName } from "./channels.ts";
@@ -146,15 +146,8 @@ export class BinanceParser implements FrameParser {
     connection: string,
     out: NormalizedEvent[],
   ): FrameOutcome {
-    let m: Json;
-    try {
-      m = JSON.parse(frame);
-    } catch {
-      return "malformed";
-    }
-    if (typeof m !== "object" || m === null || Array.isArray(m)) {
-      return "malformed";
-    }
+    const m = parseObject(frame);
+    if (m === undefined) return "malformed";
     const name = m.stream;
     if (typeof name !== "string") {
       if (m.e === "serverShutdown") return "renew";

@@ -27,7 +27,14 @@ import type {
   VenueStats,
 } from "../../core/stats.ts";
 import { parseIsoTimestamp } from "../../core/time.ts";
-import { isDecimal, type Json, levels, opt, str } from "../fields.ts";
+import {
+  isDecimal,
+  type Json,
+  levels,
+  opt,
+  parseObject,
+  str,
+} from "../fields.ts";
 import { idRange, reportGap } from "../gap.ts";
 
 const VENUE = "coinbase";
@@ -96,15 +103,8 @@ export class CoinbaseParser implements FrameParser {
     connection: string,
     out: NormalizedEvent[],
   ): FrameOutcome {
-    let m: Json;
-    try {
-      m = JSON.parse(frame);
-    } catch {
-      return "malformed";
-    }
-    if (typeof m !== "object" || m === null || Array.isArray(m)) {
-      return "malformed";
-    }
+    const m = parseObject(frame);
+    if (m === undefined) return "malformed";
     switch (m.type) {
       case "match":
       case "last_match":
