@@ -83,7 +83,11 @@ export class BinanceParser implements FrameParser {
   constructor(options: BinanceParserOptions) {
     this.#stats = options.stats;
     this.#depth = new DepthParser(options.stats, options.onSnapshotNeeded);
-    this.#replies = new ReplyHandler(options.stats, options.requests);
+    this.#replies = new ReplyHandler(
+      options.stats,
+      options.requests,
+      this.#streams,
+    );
   }
 
   /**
@@ -116,7 +120,6 @@ export class BinanceParser implements FrameParser {
         });
       }
     }
-    this.#replies.setNames(this.#streams);
   }
 
   /** Forgets a symbol's local book (its depth stream was unsubscribed). */

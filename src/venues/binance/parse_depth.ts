@@ -147,11 +147,6 @@ export class DepthParser {
   reset(nativeSymbol: string): void {
     this.#books.get(nativeSymbol)?.reset();
   }
-
-  /** The update id of a synced book, if it is synced. */
-  bookId(nativeSymbol: string): number | undefined {
-    return this.#books.get(nativeSymbol)?.bookId;
-  }
 }
 
 function delta(s: DepthSymbol, diff: DepthDiff): NormalizedEvent {

@@ -25,15 +25,19 @@ export class ReplyHandler {
   readonly #stats: VenueStats;
   readonly #requests: RequestLog;
   readonly #acked = new Map<string, Set<string>>();
-  #names: ReadonlyMap<string, NameInfo> = new Map();
+  readonly #names: ReadonlyMap<string, NameInfo>;
 
-  constructor(stats: VenueStats, requests: RequestLog) {
+  /**
+   * @param names the parser's live stream table, to group acked streams by
+   * channel and symbol
+   */
+  constructor(
+    stats: VenueStats,
+    requests: RequestLog,
+    names: ReadonlyMap<string, NameInfo>,
+  ) {
     this.#stats = stats;
     this.#requests = requests;
-  }
-
-  /** The parser's stream table, to group acked streams by channel. */
-  setNames(names: ReadonlyMap<string, NameInfo>): void {
     this.#names = names;
   }
 

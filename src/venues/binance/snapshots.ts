@@ -63,9 +63,7 @@ export class SnapshotFetcher {
   #busy = false;
   #nextAt = 0;
   #stopped = false;
-  /** Snapshots fetched and failed, for stats. */
-  fetched = 0;
-  failed = 0;
+  /** The latest failure, `symbol: message`, for health. */
   lastError: string | undefined;
 
   constructor(options: SnapshotFetcherOptions) {
@@ -77,11 +75,6 @@ export class SnapshotFetcher {
   /** Symbols whose latest fetch failed (retrying). */
   get failing(): number {
     return this.#failures.size;
-  }
-
-  /** Symbols waiting or retrying. */
-  get pending(): number {
-    return this.#queue.size + this.#retries.size + (this.#busy ? 1 : 0);
   }
 
   /** Queues `nativeSymbol` (once) for a snapshot. */
@@ -138,14 +131,12 @@ export class SnapshotFetcher {
     this.#opts.get(symbol).then(
       (snapshot) => {
         if (this.#stopped) return;
-        this.fetched++;
         this.#failures.delete(symbol);
         this.#opts.onSnapshot(symbol, snapshot, this.#opts.clock.now());
       },
       (e: unknown) => {
         if (this.#stopped) return;
         const error = e instanceof Error ? e : new Error(String(e));
-        this.failed++;
         this.lastError = `${symbol}: ${error.message}`;
         const n = (this.#failures.get(symbol) ?? 0) + 1;
         this.#failures.set(symbol, n);
