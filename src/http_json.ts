@@ -127,11 +127,13 @@ export async function getJson(req: JsonRequest): Promise<unknown> {
   }
 }
 
-function isRecord(v: unknown): v is Record<string, unknown> {
+/** A decoded JSON object (not an array, not null): a body worth reading fields of. */
+export function isRecord(v: unknown): v is Record<string, unknown> {
   return typeof v === "object" && v !== null && !Array.isArray(v);
 }
 
-function isText(v: unknown): v is string {
+/** A string with something other than whitespace in it. */
+export function isText(v: unknown): v is string {
   return typeof v === "string" && v.trim() !== "";
 }
 

@@ -8,6 +8,7 @@
  */
 
 import { DiscoveryError, discoveryGet } from "./coingecko.ts";
+import { isText } from "../http_json.ts";
 import { log } from "../logging.ts";
 
 /** One Binance Spot symbol. */
@@ -254,8 +255,4 @@ export function resolvePairs(
  */
 export function normalizeNative(native: string): string {
   return native.trim().toUpperCase().replace(/[-/_]/g, "");
-}
-
-function isText(v: unknown): v is string {
-  return typeof v === "string" && v.trim() !== "";
 }

@@ -9,7 +9,13 @@
  * @module
  */
 
-import { getJson, HttpJsonError, type JsonRequest } from "../http_json.ts";
+import {
+  getJson,
+  HttpJsonError,
+  isRecord,
+  isText,
+  type JsonRequest,
+} from "../http_json.ts";
 import { log } from "../logging.ts";
 
 /** Which upstream a discovery request went to. */
@@ -207,14 +213,6 @@ function hostOf(url: string): string {
   } catch {
     return ""; // getJson reports the bad URL
   }
-}
-
-function isRecord(v: unknown): v is Record<string, unknown> {
-  return typeof v === "object" && v !== null && !Array.isArray(v);
-}
-
-function isText(v: unknown): v is string {
-  return typeof v === "string" && v.trim() !== "";
 }
 
 /** {@link getJson}, with failures as {@link DiscoveryError}s of `source`. */
