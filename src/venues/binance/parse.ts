@@ -23,7 +23,7 @@ import type {
   VenueStats,
 } from "../../core/stats.ts";
 import { isDecimal, type Json, levels, parseObject } from "../fields.ts";
-import { idRange, reportGap } from "../gap.ts";
+import { idRange, reportGap } from "../report.ts";
 import type { Pair } from "../types.ts";
 import { kindOf, type StreamKind, streamName } from "./channels.ts";
 import { DepthParser } from "./parse_depth.ts";

@@ -11,7 +11,7 @@
 import { type NormalizedEvent, statusEvent } from "../../core/events.ts";
 import type { FrameOutcome, VenueStats } from "../../core/stats.ts";
 import { type Json, levels } from "../fields.ts";
-import { idRange, reportGap } from "../gap.ts";
+import { idRange, reportGap } from "../report.ts";
 import { type DepthDiff, type DepthSnapshot, DepthSync } from "./depth_sync.ts";
 
 /** The symbol fields the depth parser needs. */

@@ -9,9 +9,10 @@
  * @module
  */
 
-import { type NormalizedEvent, statusEvent } from "../../core/events.ts";
+import type { NormalizedEvent } from "../../core/events.ts";
 import type { FrameOutcome, VenueStats } from "../../core/stats.ts";
 import type { Json } from "../fields.ts";
+import { reportVenueError } from "../report.ts";
 import type { RequestLog } from "./requests.ts";
 
 /** Stream name → its channel and native symbol, for the acked view. */
@@ -59,20 +60,15 @@ export class ReplyHandler {
       const what = req
         ? `${req.method}${describe(req.params)}`
         : `request ${JSON.stringify(m.id)}`;
-      const detail = `${what} rejected: ${String(m.msg ?? "error")} (code ${
-        String(m.code)
-      })`.slice(0, 500);
-      this.#stats.venueErrors++;
-      this.#stats.lastVenueError = detail;
-      out.push(statusEvent({
-        venue: "binance",
+      out.push(reportVenueError(
+        this.#stats,
+        "binance",
         connection,
-        state: "error",
-        detail,
-        symbol: "*",
-        nativeSymbol: "*",
-        ts: receivedTs,
-      }));
+        receivedTs,
+        `${what} rejected: ${String(m.msg ?? "error")} (code ${
+          String(m.code)
+        })`,
+      ));
       return "control";
     }
     if (req === undefined || !("result" in m)) return "control";

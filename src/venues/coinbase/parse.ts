@@ -17,7 +17,6 @@ import {
   type NormalizedEvent,
   type Side,
   type StatusEvent,
-  statusEvent,
 } from "../../core/events.ts";
 import type { FrameParser } from "../../core/pipeline.ts";
 import { SequenceLine, STALE } from "../../core/sequence.ts";
@@ -35,7 +34,7 @@ import {
   parseObject,
   str,
 } from "../fields.ts";
-import { idRange, reportGap } from "../gap.ts";
+import { idRange, reportGap, reportVenueError } from "../report.ts";
 
 const VENUE = "coinbase";
 
@@ -307,18 +306,13 @@ export class CoinbaseParser implements FrameParser {
   ): FrameOutcome {
     const message = typeof m.message === "string" ? m.message : "error";
     const reason = typeof m.reason === "string" ? `: ${m.reason}` : "";
-    const detail = `${message}${reason}`.slice(0, 500);
-    this.#stats.venueErrors++;
-    this.#stats.lastVenueError = detail;
-    out.push(statusEvent({
-      venue: VENUE,
+    out.push(reportVenueError(
+      this.#stats,
+      VENUE,
       connection,
-      state: "error",
-      detail,
-      symbol: "*",
-      nativeSymbol: "*",
-      ts: receivedTs,
-    }));
+      receivedTs,
+      `${message}${reason}`,
+    ));
     return "control";
   }
 

@@ -1,6 +1,8 @@
 /**
- * How every venue reports lost messages: the gap counters of its
- * {@link VenueStats} move, and a `gap` status event says what was lost.
+ * How every venue reports what went wrong: lost messages (the gap counters of
+ * its {@link VenueStats} move, and a `gap` status event says what was lost)
+ * and errors the venue sent (counted, kept as the last error, and an `error`
+ * status event).
  *
  * @module
  */
@@ -54,4 +56,38 @@ export function reportGap(stats: VenueStats, gap: GapReport): StatusEvent {
 /** `"11"` or `"11..13"`: the ids `[first, first + count)`. */
 export function idRange(first: number, count: number): string {
   return count === 1 ? `${first}` : `${first}..${first + count - 1}`;
+}
+
+/** Venue error details are cut to this many characters. */
+const MAX_DETAIL = 500;
+
+/**
+ * Counts an error the venue sent on `connection`, keeps it as the venue's
+ * last error and returns its `error` status event.
+ *
+ * @example Usage
+ * ```ts
+ * const stats = new VenueStats("binance");
+ * out.push(reportVenueError(stats, "binance", "binance-0", Date.now(), "Invalid request"));
+ * ```
+ */
+export function reportVenueError(
+  stats: VenueStats,
+  venue: VenueName,
+  connection: string,
+  ts: number,
+  detail: string,
+): StatusEvent {
+  const cut = detail.slice(0, MAX_DETAIL);
+  stats.venueErrors++;
+  stats.lastVenueError = cut;
+  return statusEvent({
+    venue,
+    connection,
+    state: "error",
+    detail: cut,
+    symbol: "*",
+    nativeSymbol: "*",
+    ts,
+  });
 }
