@@ -22,11 +22,15 @@ import type {
   SymbolCounter,
   VenueStats,
 } from "../../core/stats.ts";
-import { isDecimal, type Json, levels, parseObject } from "../fields.ts";
+import { isDecimal, type Json, parseObject } from "../fields.ts";
 import { idRange, reportGap } from "../report.ts";
 import type { Pair } from "../types.ts";
 import { kindOf, type StreamKind, streamName } from "./channels.ts";
-import { DepthParser } from "./parse_depth.ts";
+import {
+  DepthParser,
+  parseDepthSnapshot,
+  snapshotEvent,
+} from "./parse_depth.ts";
 import { parseKline, parseTicker } from "./parse_market.ts";
 import type { DepthSnapshot } from "./depth_sync.ts";
 import { ReplyHandler } from "./replies.ts";
@@ -243,31 +247,14 @@ export class BinanceParser implements FrameParser {
     receivedTs: number,
     out: NormalizedEvent[],
   ): FrameOutcome {
-    const id = d.lastUpdateId;
-    const bids = levels(d.bids);
-    const asks = levels(d.asks);
-    if (typeof id !== "number" || bids === undefined || asks === undefined) {
-      return "invalid";
-    }
-    if (id <= entry.last) {
+    const snapshot = parseDepthSnapshot(d);
+    if (snapshot === undefined) return "invalid";
+    if (snapshot.lastUpdateId <= entry.last) {
       this.#stats.duplicates++;
       return "ok";
     }
-    entry.last = id;
-    const s = entry.state;
-    out.push({
-      id: `binance:${s.symbol}:${entry.channel}:${id}`,
-      kind: "book",
-      venue: "binance",
-      symbol: s.symbol,
-      nativeSymbol: s.nativeSymbol,
-      exchangeTs: receivedTs,
-      receivedTs,
-      type: "snapshot",
-      bids,
-      asks,
-      sequence: id,
-    });
+    entry.last = snapshot.lastUpdateId;
+    out.push(snapshotEvent(entry.state, entry.channel, snapshot, receivedTs));
     return "ok";
   }
 }

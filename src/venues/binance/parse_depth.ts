@@ -114,19 +114,7 @@ export class DepthParser {
     const resync = sync.resyncing;
     const verdict = sync.onSnapshot(snapshot);
     if (!verdict.synced) return "retry";
-    out.push({
-      id: `binance:${s.symbol}:book:snapshot:${snapshot.lastUpdateId}`,
-      kind: "book",
-      venue: "binance",
-      symbol: s.symbol,
-      nativeSymbol: s.nativeSymbol,
-      exchangeTs: receivedTs,
-      receivedTs,
-      type: "snapshot",
-      bids: snapshot.bids,
-      asks: snapshot.asks,
-      sequence: snapshot.lastUpdateId,
-    });
+    out.push(snapshotEvent(s, "book:snapshot", snapshot, receivedTs));
     for (const diff of verdict.replay) out.push(delta(s, diff));
     if (resync) {
       out.push(statusEvent({
@@ -149,6 +137,32 @@ export class DepthParser {
   }
 }
 
+/**
+ * A book snapshot event (a REST snapshot, or a partial-depth payload); its id
+ * is `binance:<symbol>:<what>:<lastUpdateId>`. Binance gives no event time
+ * for either, so `exchangeTs` is the receive time.
+ */
+export function snapshotEvent(
+  s: DepthSymbol,
+  what: string,
+  snapshot: DepthSnapshot,
+  receivedTs: number,
+): NormalizedEvent {
+  return {
+    id: `binance:${s.symbol}:${what}:${snapshot.lastUpdateId}`,
+    kind: "book",
+    venue: "binance",
+    symbol: s.symbol,
+    nativeSymbol: s.nativeSymbol,
+    exchangeTs: receivedTs,
+    receivedTs,
+    type: "snapshot",
+    bids: snapshot.bids,
+    asks: snapshot.asks,
+    sequence: snapshot.lastUpdateId,
+  };
+}
+
 function delta(s: DepthSymbol, diff: DepthDiff): NormalizedEvent {
   return {
     id: `binance:${s.symbol}:book:${diff.u}`,
@@ -167,7 +181,8 @@ function delta(s: DepthSymbol, diff: DepthDiff): NormalizedEvent {
 }
 
 /**
- * Checks a `GET /api/v3/depth` body.
+ * Checks a `GET /api/v3/depth` body (also the shape of a partial-depth
+ * stream payload).
  *
  * @example Usage
  * ```ts
