@@ -353,10 +353,15 @@ export class VenueSession {
   }
 
   #cancelRenewal(id: string): void {
-    const timer = this.#renewTimers.get(id);
+    this.#cancel(this.#renewTimers, id);
+  }
+
+  /** Clears and forgets the timer of `id` in `timers`, if any. */
+  #cancel(timers: Map<string, TimerId>, id: string): void {
+    const timer = timers.get(id);
     if (timer === undefined) return;
     this.#clock.clearTimeout(timer);
-    this.#renewTimers.delete(id);
+    timers.delete(id);
   }
 
   #sendShard(shard: Shard, frames: readonly string[]): void {
@@ -372,10 +377,8 @@ export class VenueSession {
 
   #retireConnection(conn: Connection): void {
     this.#byId.delete(conn.id);
-    this.#cancelRenewal(conn.id);
-    const promote = this.#promoteTimers.get(conn.id);
-    if (promote !== undefined) this.#clock.clearTimeout(promote);
-    this.#promoteTimers.delete(conn.id);
+    this.#cancel(this.#renewTimers, conn.id);
+    this.#cancel(this.#promoteTimers, conn.id);
     const done = conn.close();
     this.#retiring.add(done);
     done.finally(() => this.#retiring.delete(done));
