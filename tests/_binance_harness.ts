@@ -16,6 +16,7 @@ import {
   type BinanceSimulatorOptions,
 } from "../src/simulator/binance.ts";
 import type { VenueRuntime } from "../src/reports.ts";
+import { TEST_ENV } from "./_harness.ts";
 
 /** A running simulator + gateway pair. */
 export interface BinanceStack {
@@ -53,17 +54,12 @@ export async function startBinanceStack(
   try {
     const config = await loadConfig({
       env: {
-        HOST: "127.0.0.1",
-        PORT: "0",
+        ...TEST_ENV,
         VENUES: "binance",
         BINANCE_WS_URL: sim.url,
         BINANCE_REST_URL: sim.restUrl,
         COINGECKO_URL: sim.coingeckoUrl,
         SINKS: `file:${eventsPath}`,
-        SUMMARY_INTERVAL_SEC: "0",
-        RECONNECT_BASE_MS: "50",
-        RECONNECT_MAX_MS: "250",
-        HEALTH_GRACE_SEC: "0",
         ...options.env,
       },
     });

@@ -15,6 +15,19 @@ import {
   type CoinbaseSimulatorOptions,
 } from "../src/simulator/coinbase.ts";
 
+/**
+ * Settings every end-to-end gateway uses: loopback on a free port, no
+ * summary log, fast reconnects, no health grace period.
+ */
+export const TEST_ENV: Readonly<Record<string, string>> = {
+  HOST: "127.0.0.1",
+  PORT: "0",
+  SUMMARY_INTERVAL_SEC: "0",
+  RECONNECT_BASE_MS: "50",
+  RECONNECT_MAX_MS: "250",
+  HEALTH_GRACE_SEC: "0",
+};
+
 /** A running simulator + gateway pair. */
 export interface Stack {
   sim: CoinbaseSimulator;
@@ -43,17 +56,12 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
   const eventsPath = join(dir, "events.ndjson");
   const config = await loadConfig({
     env: {
-      HOST: "127.0.0.1",
-      PORT: "0",
+      ...TEST_ENV,
       VENUES: "coinbase",
       COINBASE_WS_URL: sim.url,
       COINBASE_PRODUCTS: (options.sim?.products ?? ["BTC-USD", "ETH-USD"])
         .join(","),
       SINKS: `file:${eventsPath}`,
-      SUMMARY_INTERVAL_SEC: "0",
-      RECONNECT_BASE_MS: "50",
-      RECONNECT_MAX_MS: "250",
-      HEALTH_GRACE_SEC: "0",
       ...options.env,
     },
   });
