@@ -58,6 +58,8 @@ export class CircuitBreaker {
   #openedAt = 0;
   #probing = false;
   #reason: string | undefined;
+  /** The cooldown of the current opening, when {@link CircuitBreaker.trip} chose one. */
+  #tripCooldownMs: number | undefined;
 
   /**
    * Creates a closed breaker.
@@ -92,9 +94,9 @@ export class CircuitBreaker {
     return this.#reason;
   }
 
-  /** The configured cooldown, in ms. */
+  /** The cooldown of the current (or next) opening, in ms. */
   get cooldownMs(): number {
-    return this.#cooldownMs;
+    return this.#tripCooldownMs ?? this.#cooldownMs;
   }
 
   /**
@@ -116,7 +118,7 @@ export class CircuitBreaker {
   msUntilProbe(): number {
     this.#refresh();
     if (this.#state !== "open") return 0;
-    return Math.max(0, this.#openedAt + this.#cooldownMs - this.#clock.now());
+    return Math.max(0, this.#openedAt + this.cooldownMs - this.#clock.now());
   }
 
   /** An attempt succeeded: reset the failure count and close the breaker. */
@@ -143,12 +145,20 @@ export class CircuitBreaker {
     }
   }
 
-  /** Force the breaker open now (e.g. authentication failed). */
-  trip(reason: string): void {
+  /**
+   * Force the breaker open now (e.g. authentication failed), for
+   * `cooldownMs` when given (else the configured cooldown). A failed probe
+   * after it opens it for the configured cooldown.
+   */
+  trip(reason: string, cooldownMs?: number): void {
     this.#open(reason);
+    if (cooldownMs !== undefined) {
+      this.#tripCooldownMs = Math.max(0, cooldownMs);
+    }
   }
 
   #open(reason: string): void {
+    this.#tripCooldownMs = undefined;
     this.#state = "open";
     this.#openedAt = this.#clock.now();
     this.#probing = false;
@@ -158,7 +168,7 @@ export class CircuitBreaker {
   #refresh(): void {
     if (
       this.#state === "open" &&
-      this.#clock.now() - this.#openedAt >= this.#cooldownMs
+      this.#clock.now() - this.#openedAt >= this.cooldownMs
     ) {
       this.#state = "half-open";
       this.#probing = false;

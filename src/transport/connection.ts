@@ -126,6 +126,8 @@ export class Connection {
   #state: ConnectionState = "idle";
   #socket: SocketLike | undefined;
   #gotFrame = false;
+  /** A heartbeat went out and its pong has not come back yet. */
+  #awaitingPong = false;
   /** The error event of the current attempt, reported if it never opens. */
   #socketError: string | undefined;
   #openedAt: number | undefined;
@@ -238,9 +240,12 @@ export class Connection {
     this.#lost(reason, true);
   }
 
-  /** Opens the breaker now: no attempt until the cooldown, then one probe. */
-  tripBreaker(reason: string): void {
-    this.#breaker.trip(reason);
+  /**
+   * Opens the breaker now: no attempt until the cooldown (`cooldownMs`, else
+   * the breaker's own), then one probe.
+   */
+  tripBreaker(reason: string, cooldownMs?: number): void {
+    this.#breaker.trip(reason, cooldownMs);
     if (this.#closing || this.#state === "idle") return;
     const ws = this.#socket;
     if (ws !== undefined) {
@@ -327,6 +332,7 @@ export class Connection {
     this.#cancel("connect");
     this.#openedAt = this.#clock.now();
     this.#stats.connects++;
+    this.#awaitingPong = false;
     this.#scheduleStale(ws);
     const hb = this.#opts.heartbeat;
     if (hb !== undefined && hb.intervalMs > 0) this.#scheduleHeartbeat(ws, hb);
@@ -349,6 +355,9 @@ export class Connection {
     this.#stats.framesReceived++;
     this.#stats.charsReceived += text.length;
     this.#lastFrameAt = now;
+    if (this.#awaitingPong && this.#opts.heartbeat?.isPong?.(text)) {
+      this.#awaitingPong = false;
+    }
     if (!this.#gotFrame) {
       this.#gotFrame = true;
       this.#breaker.recordSuccess();
@@ -419,8 +428,15 @@ export class Connection {
   #scheduleHeartbeat(ws: SocketLike, hb: HeartbeatSpec): void {
     this.#schedule("heartbeat", hb.intervalMs, () => {
       if (ws !== this.#socket) return;
+      if (this.#awaitingPong) {
+        this.#stats.staleReconnects++;
+        return this.reconnect(
+          `stale: no pong within ${seconds(hb.intervalMs)} s`,
+        );
+      }
       this.#scheduleHeartbeat(ws, hb);
-      this.send(hb.message());
+      const sent = this.send(hb.message());
+      this.#awaitingPong = sent && hb.isPong !== undefined;
     });
   }
 

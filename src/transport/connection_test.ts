@@ -438,3 +438,60 @@ Deno.test({
     await server.shutdown();
   },
 });
+
+Deno.test("a ping unanswered when the next one is due reconnects as stale", async () => {
+  const t = setup({
+    staleMs: 0,
+    heartbeat: {
+      intervalMs: 20_000,
+      message: () => '{"op":"ping"}',
+      isPong: (f) => f.includes('"pong"'),
+    },
+  });
+  t.conn.start();
+  t.last().open();
+  t.last().deliver("data");
+  t.clock.advance(20_000);
+  assert.equal(t.last().sent.at(-1), '{"op":"ping"}');
+  t.last().deliver('{"op":"pong"}');
+  t.clock.advance(20_000); // answered: a second ping, same socket
+  assert.equal(t.sockets.length, 1);
+  assert.equal(t.last().sent.filter((f) => f.includes("ping")).length, 2);
+  // Data keeps flowing, but the pong does not come back.
+  t.clock.advance(10_000);
+  t.last().deliver("data");
+  t.clock.advance(10_000);
+  assert.equal(t.conn.stats.staleReconnects, 1);
+  assert.equal(t.conn.state, "backoff");
+  assert.match(t.lastState()[1], /stale: no pong within 20 s/);
+  await t.conn.close();
+});
+
+Deno.test("without isPong a heartbeat expects no answer", async () => {
+  const t = setup({
+    staleMs: 0,
+    heartbeat: { intervalMs: 1_000, message: () => "ping" },
+  });
+  t.conn.start();
+  t.last().open();
+  t.clock.advance(5_000);
+  assert.equal(t.sockets.length, 1);
+  assert.equal(t.last().sent.filter((f) => f === "ping").length, 5);
+  await t.conn.close();
+});
+
+Deno.test("tripBreaker with a cooldown holds for that long, then probes", async () => {
+  const t = setup({ breaker: { cooldownMs: 60_000 } });
+  t.conn.start();
+  t.last().open();
+  t.last().deliver("auth rejected");
+  t.conn.tripBreaker("authentication failed", 300_000);
+  assert.match(t.lastState()[1], /probing in 300 s/);
+  t.clock.advance(299_999);
+  assert.equal(t.sockets.length, 1, "no attempt during the long cooldown");
+  t.clock.advance(1);
+  assert.equal(t.sockets.length, 2);
+  t.last().serverClose(1006); // the probe fails: the usual cooldown now
+  assert.match(t.lastState()[1], /probing in 60 s/);
+  await t.conn.close();
+});

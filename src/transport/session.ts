@@ -62,11 +62,20 @@ interface Shard {
   successor: Connection | undefined;
   /** Streams assigned to this shard, in assignment order. */
   readonly streams: Map<string, StreamSpec>;
+  /** The endpoint of every stream of the shard. */
+  readonly endpoint: string;
+  /** The budget costs of `streams`, summed. */
+  cost: number;
 }
 
 /** The sharding group of a stream: its `group`, else its symbol. */
 export function groupOf(stream: StreamSpec): string {
   return stream.group ?? stream.symbol;
+}
+
+/** A group is kept together within its endpoint. */
+function homeOf(stream: StreamSpec): string {
+  return `${stream.endpoint ?? ""}\n${groupOf(stream)}`;
 }
 
 /**
@@ -76,8 +85,10 @@ export function groupOf(stream: StreamSpec): string {
  * room, else the first with room for the whole group, else a new one — and
  * subscribed; removed streams are unsubscribed, and a connection left without
  * streams is closed. Every (re)connect resubscribes all of a connection's
- * streams (except those its URL carries). A group larger than
- * `maxStreamsPerConnection` is split: the limit is never exceeded.
+ * streams (except those its URL carries), after the protocol's
+ * authentication frames where it has them. Streams of different endpoints
+ * never share a connection. A group larger than `maxStreamsPerConnection`
+ * (or the protocol's cost budget) is split: the limits are never exceeded.
  *
  * {@link VenueSession.renew} replaces a connection make-before-break: a
  * successor with the same streams connects beside it and takes over
@@ -98,6 +109,8 @@ export class VenueSession {
   #opts: SessionOptions;
   #clock: Clock;
   #max: number;
+  /** Connections whose subscriptions went out since their latest open. */
+  #ready = new Set<Connection>();
   /** Shards in creation order. */
   #shards = new Set<Shard>();
   /** Every live connection id (serving or successor) → its shard. */
@@ -155,28 +168,29 @@ export class VenueSession {
       for (const [key, spec] of shard.streams) {
         if (next.has(key)) continue;
         shard.streams.delete(key);
+        shard.cost -= this.#cost(spec);
         push(removed, shard, spec);
       }
     }
     const homes = new Map<string, Shard>();
     for (const shard of this.#shards) {
       for (const spec of shard.streams.values()) {
-        if (!homes.has(groupOf(spec))) homes.set(groupOf(spec), shard);
+        if (!homes.has(homeOf(spec))) homes.set(homeOf(spec), shard);
       }
     }
     const groups = new Map<string, StreamSpec[]>();
     for (const [key, spec] of next) {
-      if (!this.#desired.has(key)) push(groups, groupOf(spec), spec);
+      if (!this.#desired.has(key)) push(groups, homeOf(spec), spec);
     }
     this.#desired = next;
     const added = new Map<Shard, StreamSpec[]>();
-    for (const [group, specs] of groups) {
+    for (const [home, specs] of groups) {
       let rest = specs;
-      const home = homes.get(group);
-      if (home) rest = this.#fill(home, rest, added);
+      const shard = homes.get(home);
+      if (shard) rest = this.#fill(shard, rest, added);
       while (rest.length > 0) {
-        const target = this.#roomFor(Math.min(rest.length, this.#max)) ??
-          this.#newShard();
+        const target = this.#roomFor(rest) ??
+          this.#newShard(rest[0]!.endpoint ?? "");
         rest = this.#fill(target, rest, added);
       }
     }
@@ -219,6 +233,38 @@ export class VenueSession {
     return true;
   }
 
+  /**
+   * Sends unsubscribe then subscribe frames for the streams of `keys` on
+   * the connections carrying them (the venue then sends, e.g., a fresh book
+   * snapshot). Unknown keys are ignored.
+   */
+  resubscribe(keys: readonly string[]): void {
+    const { protocol } = this.#opts;
+    for (const shard of this.#shards) {
+      const specs = keys.map((k) => shard.streams.get(k)).filter((s) =>
+        s !== undefined
+      );
+      if (specs.length === 0) continue;
+      this.#sendShard(shard, protocol.unsubscribe(specs));
+      this.#sendShard(shard, protocol.subscribe(specs));
+    }
+  }
+
+  /**
+   * Stops connection `connectionId` from reconnecting for `cooldownMs`
+   * (e.g. the venue rejected its credentials): its breaker opens now, and one
+   * probe follows the cooldown. Returns false for an unknown id.
+   */
+  suspend(connectionId: string, reason: string, cooldownMs?: number): boolean {
+    const shard = this.#byId.get(connectionId);
+    const conn = shard?.conn.id === connectionId
+      ? shard.conn
+      : shard?.successor;
+    if (conn === undefined) return false;
+    conn.tripBreaker(reason, cooldownMs);
+    return true;
+  }
+
   /** Starts every connection (and those created later). Idempotent. */
   start(): void {
     if (this.#closed) return;
@@ -232,6 +278,7 @@ export class VenueSession {
     const conns = this.connections;
     this.#shards.clear();
     this.#byId.clear();
+    this.#ready.clear();
     for (const timers of [this.#renewTimers, this.#promoteTimers]) {
       for (const id of timers.values()) this.#clock.clearTimeout(id);
       timers.clear();
@@ -239,9 +286,34 @@ export class VenueSession {
     await Promise.all([...conns.map((c) => c.close()), ...this.#retiring]);
   }
 
-  #roomFor(n: number): Shard | undefined {
+  #cost(spec: StreamSpec): number {
+    return this.#opts.protocol.budget?.cost(spec) ?? 0;
+  }
+
+  /**
+   * How many leading `specs` fit beside `count` streams costing `cost`; an
+   * empty connection takes at least one.
+   */
+  #fitting(count: number, cost: number, specs: StreamSpec[]): number {
+    const max = this.#opts.protocol.budget?.max ?? Infinity;
+    let n = 0;
+    while (n < specs.length && count + n < this.#max) {
+      cost += this.#cost(specs[n]!);
+      if (cost > max && count + n > 0) break;
+      n++;
+    }
+    return n;
+  }
+
+  /** The first shard of the specs' endpoint with room for what a new one would take. */
+  #roomFor(specs: StreamSpec[]): Shard | undefined {
+    const endpoint = specs[0]?.endpoint ?? "";
+    const want = this.#fitting(0, 0, specs);
     for (const shard of this.#shards) {
-      if (this.#max - shard.streams.size >= n) return shard;
+      if (
+        shard.endpoint === endpoint &&
+        this.#fitting(shard.streams.size, shard.cost, specs) >= want
+      ) return shard;
     }
     return undefined;
   }
@@ -252,17 +324,23 @@ export class VenueSession {
     specs: StreamSpec[],
     added: Map<Shard, StreamSpec[]>,
   ): StreamSpec[] {
-    const free = Math.max(0, this.#max - shard.streams.size);
-    for (const spec of specs.slice(0, free)) {
+    const n = this.#fitting(shard.streams.size, shard.cost, specs);
+    for (const spec of specs.slice(0, n)) {
       shard.streams.set(spec.key, spec);
+      shard.cost += this.#cost(spec);
       push(added, shard, spec);
     }
-    return specs.slice(free);
+    return specs.slice(n);
   }
 
-  #newShard(): Shard {
+  #newShard(endpoint: string): Shard {
     // The connection's callbacks read the shard, so the shard comes first.
-    const shard = { streams: new Map(), successor: undefined } as
+    const shard = {
+      streams: new Map(),
+      successor: undefined,
+      endpoint,
+      cost: 0,
+    } as
       & Omit<Shard, "conn">
       & Partial<Pick<Shard, "conn">>;
     shard.conn = this.#newConnection(shard as Shard);
@@ -277,15 +355,33 @@ export class VenueSession {
     /** Stream keys the URL of the current attempt carries. */
     let inUrl = new Set<string>();
     let promoting = false;
+    /** Once authenticated (where needed): subscribe what the URL did not. */
+    const subscribe = () => {
+      const rest = [...shard.streams.values()].filter((s) => !inUrl.has(s.key));
+      if (rest.length > 0) sendAll(conn, protocol.subscribe(rest));
+      if (protocol.openFrames) sendAll(conn, protocol.openFrames());
+      this.#ready.add(conn);
+      this.#opts.onOpen?.(id);
+    };
     const handlers: ConnectionHandlers = {
       onOpen: () => {
-        const rest = [...shard.streams.values()].filter((s) =>
-          !inUrl.has(s.key)
-        );
-        if (rest.length > 0) sendAll(conn, protocol.subscribe(rest));
-        if (protocol.openFrames) sendAll(conn, protocol.openFrames());
         this.#scheduleRenewal(id);
-        this.#opts.onOpen?.(id);
+        const auth = protocol.authenticate?.([...shard.streams.values()]);
+        if (auth === undefined) return subscribe();
+        const opened = conn.stats.connects;
+        // Signing is asynchronous; the socket may be gone by the time it is done.
+        const current = () =>
+          conn.state === "open" && conn.stats.connects === opened;
+        auth.then((frames) => {
+          if (!current()) return;
+          sendAll(conn, frames);
+          subscribe();
+        }, (e) => {
+          if (!current()) return;
+          conn.reconnect(
+            `authentication failed: ${e instanceof Error ? e.message : e}`,
+          );
+        });
       },
       onFrame: (data, ts) => {
         this.#opts.onFrame(id, data, ts);
@@ -303,7 +399,10 @@ export class VenueSession {
         }
       },
       onStateChange: (state, detail) => {
-        if (state !== "open") this.#cancelRenewal(id);
+        if (state !== "open") {
+          this.#cancelRenewal(id);
+          this.#ready.delete(conn);
+        }
         this.#opts.onStateChange?.(id, state, detail);
       },
     };
@@ -364,9 +463,12 @@ export class VenueSession {
     timers.delete(id);
   }
 
+  /** Sends to the shard's connections that subscribed since they opened (the others will on open). */
   #sendShard(shard: Shard, frames: readonly string[]): void {
-    sendAll(shard.conn, frames);
-    if (shard.successor) sendAll(shard.successor, frames);
+    if (this.#ready.has(shard.conn)) sendAll(shard.conn, frames);
+    if (shard.successor && this.#ready.has(shard.successor)) {
+      sendAll(shard.successor, frames);
+    }
   }
 
   #retireShard(shard: Shard): void {
@@ -377,6 +479,7 @@ export class VenueSession {
 
   #retireConnection(conn: Connection): void {
     this.#byId.delete(conn.id);
+    this.#ready.delete(conn);
     this.#cancel(this.#renewTimers, conn.id);
     this.#cancel(this.#promoteTimers, conn.id);
     const done = conn.close();

@@ -44,12 +44,33 @@ export interface StreamSpec {
   readonly symbol: string;
   /** Sharding group; defaults to `symbol` when omitted. */
   readonly group?: string;
+  /**
+   * Where the stream is served (e.g. Bybit's `public` and `private`
+   * sockets): streams of different endpoints never share a connection, and
+   * {@link StreamProtocol.url} always gets streams of one endpoint.
+   * @default {""}
+   */
+  readonly endpoint?: string;
 }
 
 /** An application-level keepalive the venue asks for (e.g. Bybit's ping). */
 export interface HeartbeatSpec {
   intervalMs: number;
   message(): string;
+  /**
+   * Recognises the venue's answer to {@link HeartbeatSpec.message}. When
+   * given, a ping still unanswered when the next one is due makes the
+   * connection stale: it reconnects. Only consulted while a pong is awaited.
+   */
+  isPong?(frame: string): boolean;
+}
+
+/** A per-connection limit by cost; see {@link StreamProtocol.budget}. */
+export interface ConnectionBudget {
+  /** The most a connection may carry. */
+  readonly max: number;
+  /** What one stream uses of it (a single stream over `max` still gets a connection of its own). */
+  cost(stream: StreamSpec): number;
 }
 
 /**
@@ -65,6 +86,20 @@ export interface StreamProtocol {
   unsubscribe(streams: readonly StreamSpec[]): string[];
   /** At most this many streams on one connection. */
   readonly maxStreamsPerConnection: number;
+  /**
+   * A second per-connection limit, by cost (e.g. Bybit's 21,000 characters
+   * of topics): the {@link ConnectionBudget.cost}s of one connection's
+   * streams never sum above {@link ConnectionBudget.max}.
+   * @default {undefined} (count only)
+   */
+  readonly budget?: ConnectionBudget;
+  /**
+   * Frames that authenticate a connection carrying `streams`, sent after
+   * open and before any subscribe frame (which wait for them); `undefined`
+   * when those streams need no authentication. A rejection reconnects
+   * through backoff.
+   */
+  authenticate?(streams: readonly StreamSpec[]): Promise<string[]> | undefined;
   /** Optional application-level keepalive. */
   readonly heartbeat?: HeartbeatSpec;
   /**
