@@ -6,23 +6,19 @@
  * @module
  */
 
+import { type Pending, PendingRequests } from "../pending_requests.ts";
+
 /** The control methods tickgate sends. */
 export type RequestMethod = "SUBSCRIBE" | "UNSUBSCRIBE" | "LIST_SUBSCRIPTIONS";
 
 /** A request waiting for its reply. */
-export interface PendingRequest {
+export type PendingRequest = Pending<{
   method: RequestMethod;
   params: readonly string[];
-  /** Clock ms it was built. */
-  at: number;
-}
-
-/** Requests unanswered for this long are forgotten (the socket is gone or the reply lost). */
-const EXPIRE_MS = 5 * 60_000;
+}>;
 
 /**
- * Ids and pending requests of one venue (ids are unique across its
- * connections, so a reply needs no connection to be matched).
+ * The Binance request log: ids are the `id` of each control frame.
  *
  * @example Usage
  * ```ts
@@ -33,13 +29,14 @@ const EXPIRE_MS = 5 * 60_000;
  * ```
  */
 export class RequestLog {
-  readonly #now: () => number;
-  readonly #pending = new Map<number, PendingRequest>();
-  #next = 1;
+  readonly #pending: PendingRequests<{
+    method: RequestMethod;
+    params: readonly string[];
+  }>;
 
   /** @param now clock ms, for expiry */
   constructor(now: () => number) {
-    this.#now = now;
+    this.#pending = new PendingRequests(now);
   }
 
   /** Requests awaiting a reply. */
@@ -49,13 +46,7 @@ export class RequestLog {
 
   /** Registers a request and returns its JSON frame. */
   frame(method: RequestMethod, params: readonly string[] = []): string {
-    const at = this.#now();
-    for (const [id, req] of this.#pending) {
-      if (at - req.at < EXPIRE_MS) break; // insertion order = age order
-      this.#pending.delete(id);
-    }
-    const id = this.#next++;
-    this.#pending.set(id, { method, params, at });
+    const id = this.#pending.add({ method, params });
     return method === "LIST_SUBSCRIPTIONS"
       ? JSON.stringify({ method, id })
       : JSON.stringify({ method, params, id });
@@ -63,9 +54,6 @@ export class RequestLog {
 
   /** The request with `id`, removed from the log; `undefined` when unknown. */
   take(id: unknown): PendingRequest | undefined {
-    if (typeof id !== "number") return undefined;
-    const req = this.#pending.get(id);
-    if (req !== undefined) this.#pending.delete(id);
-    return req;
+    return typeof id === "number" ? this.#pending.take(id) : undefined;
   }
 }
