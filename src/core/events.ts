@@ -127,6 +127,20 @@ export interface OrderEvent extends EventBase {
   size: Decimal;
   filledSize: Decimal;
   avgPrice: Decimal;
+  /** Execution (fill) id, on events that describe one fill. */
+  execId?: string | undefined;
+  /** Price of this fill. */
+  execPrice?: Decimal | undefined;
+  /** Size of this fill. */
+  execSize?: Decimal | undefined;
+  /** Fee charged for this fill (negative for a rebate), in `feeCurrency`. */
+  fee?: Decimal | undefined;
+  /** Coin the fee is charged in, e.g. `USDT`. */
+  feeCurrency?: string | undefined;
+  /** Whether this fill added liquidity (`maker`) or took it (`taker`). */
+  liquidity?: "maker" | "taker" | undefined;
+  /** The venue's market category of the symbol, e.g. `spot`, `linear`. */
+  category?: string | undefined;
 }
 
 /** A balance update from a private stream. */
@@ -137,6 +151,14 @@ export interface BalanceEvent extends EventBase {
   free: Decimal;
   locked: Decimal;
   total: Decimal;
+  /** Average entry price, for a derivative position reported as a balance. */
+  entryPrice?: Decimal | undefined;
+  /** Mark price of a derivative position. */
+  markPrice?: Decimal | undefined;
+  /** Unrealised profit and loss of a derivative position. */
+  unrealisedPnl?: Decimal | undefined;
+  /** The venue's market category of a position, e.g. `linear`, `inverse`. */
+  category?: string | undefined;
 }
 
 /** What a {@link StatusEvent} reports. */

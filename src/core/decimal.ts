@@ -1,0 +1,144 @@
+/**
+ * Exact arithmetic on decimal strings (`"0.5"`, `"-12.3400"`) without
+ * floating point: each value is a scaled BigInt (`"12.34"` = 1234 × 10⁻²).
+ *
+ * Input is plain decimal notation: an optional sign, digits, and optionally
+ * a point followed by digits (`"1"`, `"-0.50"`, `"+3.0"`). Anything else
+ * (`""`, `"1e5"`, `".5"`, `"5."`, `" 1"`, `"NaN"`) throws {@link DecimalError}.
+ *
+ * Result rule: a result keeps the larger scale (number of fraction digits)
+ * of its inputs and is never trimmed, so precision the exchange wrote stays
+ * visible (`"1.50" − "0.5"` → `"1.00"`, `negateDecimal("0.010")` →
+ * `"-0.010"`). The integer part loses its leading zeros (`"007.5"` →
+ * `"7.5"`), a `+` sign is dropped, and zero is never negative (`"-0.00"` →
+ * `"0.00"`).
+ *
+ * @module
+ */
+
+/** Thrown when a string is not a plain decimal number. */
+export class DecimalError extends Error {
+  /** The rejected input. */
+  readonly input: unknown;
+
+  constructor(input: unknown) {
+    super(`not a plain decimal number: ${JSON.stringify(input)}`);
+    this.name = "DecimalError";
+    this.input = input;
+  }
+}
+
+/** A decimal as `units × 10^-scale`. */
+interface Scaled {
+  units: bigint;
+  scale: number;
+}
+
+const PLAIN = /^[+-]?\d+(?:\.\d+)?$/;
+
+/** Whether `v` is a string in plain decimal notation (see the module doc). */
+export function isPlainDecimal(v: unknown): v is string {
+  return typeof v === "string" && PLAIN.test(v);
+}
+
+function parse(s: string): Scaled {
+  if (!isPlainDecimal(s)) throw new DecimalError(s);
+  const neg = s[0] === "-";
+  const body = neg || s[0] === "+" ? s.slice(1) : s;
+  const dot = body.indexOf(".");
+  const digits = dot < 0 ? body : body.slice(0, dot) + body.slice(dot + 1);
+  const units = BigInt(digits);
+  return {
+    units: neg ? -units : units,
+    scale: dot < 0 ? 0 : body.length - dot - 1,
+  };
+}
+
+function rescale(d: Scaled, scale: number): bigint {
+  return d.scale === scale ? d.units : d.units * 10n ** BigInt(scale - d.scale);
+}
+
+function format(units: bigint, scale: number): string {
+  const neg = units < 0n;
+  const digits = (neg ? -units : units).toString().padStart(scale + 1, "0");
+  const cut = digits.length - scale;
+  const text = scale === 0
+    ? digits
+    : `${digits.slice(0, cut)}.${digits.slice(cut)}`;
+  return neg ? `-${text}` : text;
+}
+
+/**
+ * `a + b`, exactly, at the larger scale of the two.
+ *
+ * @example Usage
+ * ```ts
+ * addDecimal("0.1", "0.2"); // "0.3"
+ * ```
+ */
+export function addDecimal(a: string, b: string): string {
+  const x = parse(a);
+  const y = parse(b);
+  const scale = Math.max(x.scale, y.scale);
+  return format(rescale(x, scale) + rescale(y, scale), scale);
+}
+
+/**
+ * `a − b`, exactly, at the larger scale of the two.
+ *
+ * @example Usage
+ * ```ts
+ * subtractDecimal("1.50", "0.5"); // "1.00"
+ * subtractDecimal("0.3", "1"); // "-0.7"
+ * ```
+ */
+export function subtractDecimal(a: string, b: string): string {
+  const x = parse(a);
+  const y = parse(b);
+  const scale = Math.max(x.scale, y.scale);
+  return format(rescale(x, scale) - rescale(y, scale), scale);
+}
+
+/**
+ * `−a` at the scale of `a`; zero stays unsigned.
+ *
+ * @example Usage
+ * ```ts
+ * negateDecimal("0.010"); // "-0.010"
+ * negateDecimal("-0"); // "0"
+ * ```
+ */
+export function negateDecimal(a: string): string {
+  const x = parse(a);
+  return format(-x.units, x.scale);
+}
+
+/**
+ * Whether `a` is zero in any spelling (`"0"`, `"0.000"`, `"-0"`, `"+00"`).
+ *
+ * @example Usage
+ * ```ts
+ * isZeroDecimal("0.000"); // true
+ * ```
+ */
+export function isZeroDecimal(a: string): boolean {
+  return parse(a).units === 0n;
+}
+
+/**
+ * Numeric order of `a` and `b`, whatever their scales: `-1` when `a < b`,
+ * `0` when equal (`"1.0"` and `"1"`), `1` when `a > b`.
+ *
+ * @example Usage
+ * ```ts
+ * compareDecimal("1.10", "1.1"); // 0
+ * compareDecimal("-2", "1"); // -1
+ * ```
+ */
+export function compareDecimal(a: string, b: string): -1 | 0 | 1 {
+  const x = parse(a);
+  const y = parse(b);
+  const scale = Math.max(x.scale, y.scale);
+  const d = rescale(x, scale) - rescale(y, scale);
+  return d < 0n ? -1 : d > 0n ? 1 : 0;
+}
