@@ -31,6 +31,7 @@ import {
   type VenueRuntime,
 } from "./reports.ts";
 import { createSink } from "./sinks/create.ts";
+import { BalanceStore } from "./sinks/balances.ts";
 import { LatestStore } from "./sinks/latest.ts";
 import type { Sink } from "./sinks/types.ts";
 import { VenueSession } from "./transport/session.ts";
@@ -43,6 +44,12 @@ export interface GatewayDeps {
   clock?: Clock;
   socketFactory?: SocketFactory;
 }
+
+/**
+ * A venue that refused a connection's credentials is asked again after at
+ * least this long: a wrong key stays wrong, and hammering it gets it banned.
+ */
+const AUTH_RETRY_MS = 5 * 60_000;
 
 /** Bad frames are logged with at most this many characters. */
 const FRAME_SAMPLE = 200;
@@ -60,6 +67,8 @@ const FRAME_SAMPLE = 200;
 export class Gateway implements GatewayView {
   /** Last trade and best bid/ask per symbol. */
   readonly store = new LatestStore();
+  /** Current account balances from private streams. */
+  readonly balanceStore = new BalanceStore();
   readonly metricsRegistry = new MetricsRegistry();
   readonly #state: GatewayState;
   readonly #http;
@@ -147,6 +156,7 @@ export class Gateway implements GatewayView {
     const { config, clock, sinks } = this.#state;
     const router = new Router([
       { filter: {}, sink: this.store },
+      { filter: { kinds: new Set(["balance"]) }, sink: this.balanceStore },
       // Sinks were created from config.sinks, in order.
       ...sinks.map((sink, i) => ({ filter: config.sinks[i]!.filter, sink })),
     ]);
@@ -168,6 +178,15 @@ export class Gateway implements GatewayView {
         hooks: {
           ...pipelineHooks(name, stats),
           onRenew: (id) => session.renew(id, "the venue announced a shutdown"),
+          onUnauthorized: (id) =>
+            session.suspend(
+              id,
+              "authentication failed",
+              Math.max(
+                AUTH_RETRY_MS,
+                config.transport.breakerCooldownSec * 1000,
+              ),
+            ),
         },
       });
       const details = new Map<string, string>();
@@ -217,6 +236,7 @@ export class Gateway implements GatewayView {
         clock,
         setStreams: (streams) => session.setDesired(streams),
         emit: (events) => pipeline.inject(events),
+        resubscribe: (keys) => session.resubscribe(keys),
       }).catch((e) =>
         log("venue", name).error("Venue startup failed: {error}", {
           error: e instanceof Error ? e.message : String(e),
@@ -248,6 +268,11 @@ export class Gateway implements GatewayView {
   metrics: GatewayView["metrics"] = () => this.metricsRegistry.expose();
 
   latest: GatewayView["latest"] = (symbols) => this.store.query(symbols);
+  balances: GatewayView["balances"] = (venue) => this.balanceStore.list(venue);
+
+  get apiKey(): string | undefined {
+    return this.#state.config.apiKey;
+  }
 
   countRequest(route: string, status: number): void {
     this.#http.labels(route, String(status)).inc();

@@ -32,6 +32,12 @@ import {
   wsUrl,
 } from "./config_fields.ts";
 import { BINANCE_CHANNEL_NAMES } from "./venues/binance/channels.ts";
+import {
+  BYBIT_FIELDS,
+  BYBIT_SECRET_KEYS,
+  type BybitConfig,
+  bybitConfig,
+} from "./config_bybit.ts";
 
 /** Channels of the Coinbase Exchange feed tickgate understands. */
 export const COINBASE_CHANNELS = [
@@ -109,6 +115,7 @@ const SCHEMA = z.object({
   ),
   FALLBACK_PAIRS: list(undefined, ["BTCUSDT", "ETHUSDT", "SOLUSDT"], true),
   DISCOVERY_REFRESH_SEC: int(60, 7 * 86_400, 3600),
+  ...BYBIT_FIELDS,
 });
 
 /** Variable names the schema knows (what a config file may contain). */
@@ -118,6 +125,7 @@ export const CONFIG_KEYS: readonly string[] = Object.keys(SCHEMA.shape);
 export const SECRET_KEYS: ReadonlySet<string> = new Set([
   "API_KEY",
   "COINGECKO_API_KEY",
+  ...BYBIT_SECRET_KEYS,
 ]);
 
 /** The effective configuration. */
@@ -168,6 +176,7 @@ export interface Config {
     fallback: string[];
     refreshSec: number;
   };
+  bybit: BybitConfig;
 }
 
 /** Where settings come from. */
@@ -236,6 +245,7 @@ export async function loadConfig(sources: ConfigSources = {}): Promise<Config> {
       `RECONNECT_MAX_MS: expected at least RECONNECT_BASE_MS (${s.RECONNECT_BASE_MS}), got ${s.RECONNECT_MAX_MS}`,
     );
   }
+  const bybit = await bybitConfig(s, problems);
   if (problems.length > 0) throw new ConfigError(problems);
   return {
     host: s.HOST,
@@ -279,6 +289,7 @@ export async function loadConfig(sources: ConfigSources = {}): Promise<Config> {
       fallback: [...new Set(s.FALLBACK_PAIRS)],
       refreshSec: s.DISCOVERY_REFRESH_SEC,
     },
+    bybit,
   };
 }
 
@@ -305,6 +316,11 @@ export function redactConfig(config: Config): Record<string, unknown> {
       coingeckoApiKey: config.discovery.coingeckoApiKey === undefined
         ? null
         : "***",
+    },
+    bybit: {
+      ...config.bybit,
+      apiKey: config.bybit.apiKey === undefined ? null : "***",
+      apiSecret: config.bybit.apiSecret === undefined ? null : "***",
     },
     sinks: config.sinks.map((s) => ({
       name: s.name,

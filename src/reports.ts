@@ -91,6 +91,7 @@ export function healthReport(state: GatewayState): HealthReport {
   const venues: Record<string, unknown> = {};
   for (const v of state.venues) {
     warnings.push(...v.definition.warnings?.() ?? []);
+    problems.push(...v.definition.problems?.() ?? []);
     const live = venueLive(state, v);
     if (!live) {
       problems.push(

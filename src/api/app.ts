@@ -8,6 +8,7 @@
 
 import { Hono } from "hono";
 import { log } from "../logging.ts";
+import { requireApiKey } from "./api_key.ts";
 import type { GatewayView } from "./types.ts";
 
 /** Routes and the methods they allow (for 405 answers). */
@@ -18,6 +19,7 @@ const ROUTES: Record<string, readonly string[]> = {
   "/metrics": ["GET", "HEAD"],
   "/pairs": ["GET", "HEAD"],
   "/api/v1/latest": ["GET", "HEAD"],
+  "/api/v1/balances": ["GET", "HEAD"],
 };
 
 const SYMBOL_RE = /^[A-Za-z0-9._:/-]{1,40}$/;
@@ -98,6 +100,19 @@ export function createApi(view: GatewayView): Hono {
     const found = new Set(data.flatMap((e) => [e.symbol, e.nativeSymbol]));
     const missing = symbols?.filter((s) => !found.has(s.toUpperCase())) ?? [];
     return c.json({ data, missing });
+  });
+
+  app.get("/api/v1/balances", requireApiKey(view.apiKey), (c) => {
+    const venue = c.req.query("venue");
+    if (venue !== undefined && !/^[a-z-]{1,40}$/.test(venue)) {
+      return c.json(
+        problem("bad_request", "venue must be a venue name like bybit", {
+          field: "venue",
+        }),
+        400,
+      );
+    }
+    return c.json({ data: view.balances(venue) });
   });
 
   app.notFound((c) => {

@@ -1,10 +1,29 @@
 import assert from "node:assert/strict";
+import { BalanceStore } from "../sinks/balances.ts";
 import { LatestStore } from "../sinks/latest.ts";
 import { createApi } from "./app.ts";
 import type { GatewayView, HealthReport } from "./types.ts";
 
-function setup(health: HealthReport["status"] = "ok") {
+function setup(
+  health: HealthReport["status"] = "ok",
+  apiKey: string | undefined = undefined,
+) {
   const store = new LatestStore();
+  const balances = new BalanceStore();
+  balances.write([{
+    id: "bybit:USDT:balance:UNIFIED:5",
+    kind: "balance",
+    venue: "bybit",
+    symbol: "USDT",
+    nativeSymbol: "USDT",
+    exchangeTs: 5,
+    receivedTs: 6,
+    account: "UNIFIED",
+    coin: "USDT",
+    free: "90",
+    locked: "10",
+    total: "100",
+  }]);
   store.write([{
     id: "coinbase:BTC-USD:trade:7",
     kind: "trade",
@@ -46,6 +65,8 @@ function setup(health: HealthReport["status"] = "ok") {
     metrics: () => "up 1\n",
     pairs: () => ({ venues: { coinbase: [] } }),
     latest: (s) => store.query(s),
+    balances: (venue) => balances.list(venue),
+    apiKey,
     countRequest: (route, status) => counted.push(`${route} ${status}`),
   };
   return { api: createApi(view), counted };
@@ -124,4 +145,45 @@ Deno.test("bad requests get JSON 4xx bodies and are counted", async () => {
     "other 404",
     "/health 405",
   ]);
+});
+
+Deno.test("GET /api/v1/balances needs the API key: 503 without one configured, 401 without the header or with a wrong one", async () => {
+  const off = setup("ok").api;
+  const disabled = await off.request("/api/v1/balances");
+  assert.equal(disabled.status, 503);
+  assert.equal((await disabled.json()).error, "disabled");
+  const { api } = setup("ok", "k3y-value");
+  const missing = await api.request("/api/v1/balances");
+  assert.equal(missing.status, 401);
+  assert.match((await missing.json()).message, /X-API-Key header is required/);
+  const wrong = await api.request("/api/v1/balances", {
+    headers: { "X-API-Key": "k3y-valuX" },
+  });
+  assert.equal(wrong.status, 401);
+  const wrongText = await wrong.text();
+  assert.equal(wrongText.includes("k3y-value"), false);
+  const ok = await api.request("/api/v1/balances", {
+    headers: { "X-API-Key": "k3y-value" },
+  });
+  assert.equal(ok.status, 200);
+  assert.deepEqual(await ok.json(), {
+    data: [{
+      venue: "bybit",
+      account: "UNIFIED",
+      coin: "USDT",
+      symbol: "USDT",
+      free: "90",
+      locked: "10",
+      total: "100",
+      updatedTs: 5,
+    }],
+  });
+  const none = await api.request("/api/v1/balances?venue=binance", {
+    headers: { "X-API-Key": "k3y-value" },
+  });
+  assert.deepEqual(await none.json(), { data: [] });
+  const bad = await api.request("/api/v1/balances?venue=%3Cx%3E", {
+    headers: { "X-API-Key": "k3y-value" },
+  });
+  assert.equal(bad.status, 400);
 });

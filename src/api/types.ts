@@ -5,6 +5,7 @@
  * @module
  */
 
+import type { BalanceEntry } from "../sinks/balances.ts";
 import type { LatestEntry } from "../sinks/latest.ts";
 
 /** `/health`: 200 when healthy, else 503; the body explains. */
@@ -27,6 +28,10 @@ export interface GatewayView {
   metrics(): string;
   pairs(): Record<string, unknown>;
   latest(symbols: readonly string[] | undefined): LatestEntry[];
+  /** Current account balances from private streams; `venue` filters. */
+  balances(venue?: string): BalanceEntry[];
+  /** `API_KEY`, guarding the routes that need one; a secret. */
+  readonly apiKey: string | undefined;
   /** Counts an HTTP response by route and status (for `/metrics`). */
   countRequest(route: string, status: number): void;
 }

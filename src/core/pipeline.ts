@@ -40,6 +40,8 @@ export interface PipelineHooks {
   onAck?(connection: string): void;
   /** The venue asked for `connection` to be replaced (e.g. server shutdown). */
   onRenew?(connection: string): void;
+  /** The venue refused `connection`'s credentials. */
+  onUnauthorized?(connection: string): void;
   /** A status event passed through (gap, venue error, …). */
   onStatus?(event: NormalizedEvent & { kind: "status" }): void;
 }
@@ -104,6 +106,8 @@ export class FeedPipeline {
       this.#hooks.onAck?.(connection);
     } else if (outcome === "renew") {
       this.#hooks.onRenew?.(connection);
+    } else if (outcome === "unauthorized") {
+      this.#hooks.onUnauthorized?.(connection);
     }
     if (out.length > 0) this.#emit(out);
     this.#processing?.observe((performance.now() - t0) / 1000);

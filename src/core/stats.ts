@@ -22,7 +22,9 @@ export type FrameOutcome =
   /** A message type tickgate does not handle; ignored. */
   | "unknown"
   /** The venue announced this connection will close: replace it now. */
-  | "renew";
+  | "renew"
+  /** The venue refused this connection's credentials: stop retrying for a while. */
+  | "unauthorized";
 
 /** A per-symbol frame counter: resolve it once, then bump it in place. */
 export interface SymbolCounter {
@@ -53,6 +55,8 @@ export class VenueStats {
   readonly bySymbol = new Map<string, SymbolCounter>();
   /** Channels per connection as last acknowledged by the venue. */
   readonly acked = new Map<string, Record<string, string[]>>();
+  /** Streams the venue refused to subscribe, with its reason. */
+  readonly rejected = new Map<string, string>();
   /** Venue-reported trading status per native symbol (e.g. `online`). */
   readonly symbolStatus = new Map<string, string>();
 

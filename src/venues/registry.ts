@@ -8,6 +8,7 @@ import type { Config } from "../config.ts";
 import type { VenueName } from "../core/events.ts";
 import type { VenueStats } from "../core/stats.ts";
 import { createBinanceVenue } from "./binance/venue.ts";
+import { createBybitVenue } from "./bybit/venue.ts";
 import { createCoinbaseVenue } from "./coinbase/venue.ts";
 import type { VenueDefinition } from "./types.ts";
 
@@ -21,4 +22,5 @@ export type VenueFactory = (
 export const VENUE_FACTORIES: Partial<Record<VenueName, VenueFactory>> = {
   coinbase: createCoinbaseVenue,
   binance: (config, stats) => createBinanceVenue(config, stats),
+  bybit: (config, stats) => createBybitVenue(config, stats),
 };

@@ -32,6 +32,8 @@ export interface VenueContext {
   setStreams(streams: readonly StreamSpec[]): void;
   /** Events that did not come from a frame (e.g. a REST book snapshot). */
   emit(events: NormalizedEvent[]): void;
+  /** Unsubscribes and subscribes streams again on their connection (e.g. for a fresh book snapshot). */
+  resubscribe(keys: readonly string[]): void;
 }
 
 /** One venue, ready to be wired. */
@@ -51,4 +53,6 @@ export interface VenueDefinition {
   stop?(): Promise<void>;
   /** Degradations worth reporting that do not make the gateway unhealthy. */
   warnings?(): string[];
+  /** Failures that make the gateway unhealthy (e.g. refused credentials). */
+  problems?(): string[];
 }

@@ -1,0 +1,49 @@
+/**
+ * The `X-API-Key` guard of the `/api/v1` routes that need one: compared in
+ * constant time (both sides hashed first, so neither length nor prefix
+ * leaks); with no `API_KEY` configured those routes answer 503, disabled
+ * rather than open.
+ *
+ * @module
+ */
+
+import { createHash, timingSafeEqual } from "node:crypto";
+import type { MiddlewareHandler } from "hono";
+
+/** Whether `given` equals `expected`, in time independent of where they differ. */
+export function sameKey(given: string, expected: string): boolean {
+  const a = createHash("sha256").update(given).digest();
+  const b = createHash("sha256").update(expected).digest();
+  return timingSafeEqual(a, b);
+}
+
+/**
+ * Middleware requiring header `X-API-Key` to equal `apiKey`: 401 when it is
+ * missing or wrong, 503 when no key is configured; JSON bodies.
+ *
+ * @example Usage
+ * ```ts ignore
+ * app.get("/api/v1/balances", requireApiKey(config.apiKey), handler);
+ * ```
+ */
+export function requireApiKey(apiKey: string | undefined): MiddlewareHandler {
+  return async (c, next) => {
+    if (apiKey === undefined) {
+      return c.json({
+        error: "disabled",
+        message:
+          "this route needs an API key and none is configured: set API_KEY to enable it",
+      }, 503);
+    }
+    const given = c.req.header("x-api-key");
+    if (given === undefined || !sameKey(given, apiKey)) {
+      return c.json({
+        error: "unauthorized",
+        message: given === undefined
+          ? "the X-API-Key header is required"
+          : "the X-API-Key header is wrong",
+      }, 401);
+    }
+    return await next();
+  };
+}

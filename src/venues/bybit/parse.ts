@@ -1,0 +1,147 @@
+/**
+ * Bybit v5 frames → normalized events. Public data frames are
+ * `{"topic","type","ts","data"}`: the topic is looked up once (its state is
+ * created on first sight) and says the kind and symbol; private frames
+ * (`order`, `execution`, `wallet`, `position`) go to the private
+ * normalizer; frames with an `op` and no topic are replies (acks, pongs,
+ * auth).
+ *
+ * @module
+ */
+
+import type { NormalizedEvent } from "../../core/events.ts";
+import type { FrameParser } from "../../core/pipeline.ts";
+import type { FrameOutcome, VenueStats } from "../../core/stats.ts";
+import { type Json, parseObject } from "../fields.ts";
+import type { PendingRequests } from "../pending_requests.ts";
+import { parseBook, type Resubscribe } from "./parse_book.ts";
+import { parseKlines, parseTicker, parseTrades } from "./parse_market.ts";
+import { parsePrivate } from "./parse_private.ts";
+import { BybitReplies, type BybitRequest } from "./replies.ts";
+import { unifiedSymbol } from "./symbols.ts";
+import { type TopicState, topicState } from "./topic_state.ts";
+import { splitTopic } from "./topics.ts";
+
+/** Heads of private topics (`order`, `order.spot`, …). */
+const PRIVATE_HEADS = new Set(["order", "execution", "wallet", "position"]);
+
+/** Options of {@link BybitParser}. */
+export interface BybitParserOptions {
+  stats: VenueStats;
+  category: string;
+  /** Shared with the protocol, which registers the requests. */
+  requests: PendingRequests<BybitRequest>;
+  /** Asks for a topic to be resubscribed (book resync). */
+  resubscribe: Resubscribe;
+  /** Removes secrets from venue text before it is kept or shown. */
+  redact?(text: string): string;
+  /** The private stream accepted the credentials. */
+  onAuthenticated?(connection: string): void;
+}
+
+/**
+ * The Bybit frame parser; one per venue.
+ *
+ * @example Usage
+ * ```ts
+ * const parser = new BybitParser({ stats, category: "spot", requests, resubscribe: () => {} });
+ * parser.parse('{"topic":"publicTrade.BTCUSDT","type":"snapshot","ts":1,"data":[…]}', Date.now(), "bybit-0", out);
+ * ```
+ */
+export class BybitParser implements FrameParser {
+  readonly #stats: VenueStats;
+  readonly #category: string;
+  readonly #topics = new Map<string, TopicState>();
+  readonly #replies: BybitReplies;
+  readonly #resubscribe: Resubscribe;
+  readonly #unify = unifiedSymbol;
+
+  constructor(options: BybitParserOptions) {
+    this.#stats = options.stats;
+    this.#category = options.category;
+    this.#resubscribe = options.resubscribe;
+    this.#replies = new BybitReplies({
+      stats: options.stats,
+      requests: options.requests,
+      redact: options.redact ?? ((t) => t),
+      ...(options.onAuthenticated
+        ? { onAuthenticated: options.onAuthenticated }
+        : {}),
+    });
+  }
+
+  /** Why the private stream's latest `auth` was refused, if it was. */
+  get authFailure(): string | undefined {
+    return this.#replies.authFailure;
+  }
+
+  /** The merged ticker or book marks of a topic (for tests and stats). */
+  topic(topic: string): Readonly<TopicState> | undefined {
+    return this.#topics.get(topic);
+  }
+
+  parse(
+    frame: string,
+    receivedTs: number,
+    connection: string,
+    out: NormalizedEvent[],
+  ): FrameOutcome {
+    const m = parseObject(frame);
+    if (m === undefined) return "malformed";
+    const topic = m.topic;
+    if (typeof topic !== "string") {
+      return typeof m.op === "string"
+        ? this.#replies.handle(m, receivedTs, connection, out)
+        : "unknown";
+    }
+    const st = this.#topics.get(topic) ?? this.#create(topic);
+    if (st === undefined) return this.#private(topic, m, receivedTs, out);
+    st.counter.frames++;
+    switch (st.parts.kind) {
+      case "trade":
+        return parseTrades(st, m, receivedTs, out, this.#stats);
+      case "book":
+        return parseBook(
+          st,
+          m,
+          receivedTs,
+          connection,
+          out,
+          this.#stats,
+          this.#resubscribe,
+        );
+      case "ticker":
+        return parseTicker(st, m, receivedTs, out, this.#stats);
+      case "kline":
+        return parseKlines(st, m, receivedTs, out, this.#stats);
+    }
+  }
+
+  /** A (re)opened connection's books need a new snapshot; nothing is acked. */
+  connectionOpened(connection: string): void {
+    this.#replies.connectionOpened(connection);
+    for (const st of this.#topics.values()) {
+      if (st.connection === connection) st.hasBook = false;
+    }
+  }
+
+  #create(topic: string): TopicState | undefined {
+    const parts = splitTopic(topic);
+    if (parts === undefined) return undefined;
+    const st = topicState(topic, parts, this.#category, this.#stats);
+    this.#topics.set(topic, st);
+    return st;
+  }
+
+  #private(
+    topic: string,
+    m: Json,
+    receivedTs: number,
+    out: NormalizedEvent[],
+  ): FrameOutcome {
+    const dot = topic.indexOf(".");
+    const head = dot < 0 ? topic : topic.slice(0, dot);
+    if (!PRIVATE_HEADS.has(head)) return "unknown";
+    return parsePrivate(m, receivedTs, out, this.#unify);
+  }
+}
