@@ -85,7 +85,10 @@ export function parseKline(
   entry.closed = k.x;
   const s = entry.state;
   out.push({
-    id: `binance:${s.symbol}:candle:${k.i}:${k.t}:${d.E}`,
+    // The closing update may share its event time with the last open one.
+    id: `binance:${s.symbol}:candle:${k.i}:${k.t}:${d.E}${
+      k.x ? ":closed" : ""
+    }`,
     kind: "candle",
     venue: "binance",
     symbol: s.symbol,

@@ -246,7 +246,13 @@ Deno.test("kline → candle; the closing update is kept even with the same event
   });
   assert.deepEqual(t.parse("bnbbtc@kline_1m", frame).events, [], "repeat");
   const closing = { ...frame, k: { ...k, x: true } };
-  assert.equal(t.parse("bnbbtc@kline_1m", closing).events.length, 1);
+  const closed = t.parse("bnbbtc@kline_1m", closing).events;
+  assert.equal(closed.length, 1);
+  assert.equal(
+    closed[0]?.id,
+    "binance:BNB-BTC:candle:1m:1672515780000:1672515782136:closed",
+    "not the id of the open update with the same event time",
+  );
   assert.deepEqual(t.parse("bnbbtc@kline_1m", closing).events, []);
   const older = { ...frame, E: 1672515782000 };
   assert.deepEqual(t.parse("bnbbtc@kline_1m", older).events, []);
