@@ -83,6 +83,13 @@ export interface TickerEvent extends EventBase {
   lastSize?: Decimal | undefined;
   /** The venue's sequence number for this update, where it has one. */
   sequence?: number | undefined;
+  /** Derivatives: mark and index price, open interest, funding. */
+  markPrice?: Decimal | undefined;
+  indexPrice?: Decimal | undefined;
+  openInterest?: Decimal | undefined;
+  fundingRate?: Decimal | undefined;
+  /** Derivatives: the next funding time, epoch ms. */
+  nextFundingTime?: number | undefined;
 }
 
 /** One `[price, size]` level; size `0` (in any spelling) removes the level. */

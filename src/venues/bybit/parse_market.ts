@@ -114,6 +114,13 @@ export function parseTicker(
     volume30d: undefined,
     lastSize: undefined,
     sequence: cs >= 0 ? cs : undefined,
+    markPrice: opt(t.markPrice),
+    indexPrice: opt(t.indexPrice),
+    openInterest: opt(t.openInterest),
+    fundingRate: opt(t.fundingRate),
+    nextFundingTime: t.nextFundingTime === undefined
+      ? undefined
+      : Number(t.nextFundingTime) || undefined,
   });
   return "ok";
 }

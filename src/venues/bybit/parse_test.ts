@@ -137,6 +137,8 @@ Deno.test("tickers: linear deltas merge into the snapshot and every event is a f
   assert.equal(e.open24h, "79206.20");
   assert.equal(e.volume24h, "73191.3870");
   assert.equal(e.sequence, 6);
+  assert.equal(e.markPrice, "66666.60");
+  assert.equal(e.fundingRate, undefined, "not in this snapshot");
   assert.equal(e.exchangeTs, 200);
   // A repeat of the delta is dropped; a delta before any snapshot is invalid.
   assert.equal(
