@@ -145,6 +145,7 @@ export function statsReport(state: GatewayState): Record<string, unknown> {
       venueErrors: s.venueErrors,
       lastVenueError: s.lastVenueError ?? null,
       subscribeAcks: s.acks,
+      rejectedStreams: Object.fromEntries(s.rejected),
       reconnects: conns.reduce((n, c) => n + c.stats.reconnects, 0),
       connections: connections(state, v).map((c, i) => ({
         ...c,

@@ -85,6 +85,7 @@ export class BybitReplies {
     const req = this.#opts.requests.take(m.req_id);
     const args = req?.args ?? [];
     if (m.success === true) {
+      stats.acks++;
       this.#record(connection, op, args);
       return "ack";
     }
