@@ -16,8 +16,13 @@ import {
   redactConfig,
 } from "./src/config.ts";
 import { closeLogging, log, setupLogging } from "./src/logging.ts";
-import { BinanceSimulator } from "./src/simulator/binance.ts";
-import { CoinbaseSimulator } from "./src/simulator/coinbase.ts";
+import {
+  type RunningSimulator,
+  SIMULATED_VENUES,
+  type SimulatedVenue,
+  startDemo,
+  startSimulator,
+} from "./src/simulator/launch.ts";
 import { VERSION } from "./src/version.ts";
 
 const HELP =
@@ -25,9 +30,9 @@ const HELP =
 
 Usage:
   tickgate [run] [--config FILE]     run the gateway (default command)
-  tickgate demo [--config FILE]      run against the built-in Coinbase and
-                                     Binance simulators
-  tickgate simulate coinbase|binance [--port N] [--rate N] [--products A,B] [--seed N]
+  tickgate demo [--config FILE]      run against the built-in Coinbase,
+                                     Binance and Bybit simulators
+  tickgate simulate coinbase|binance|bybit [--port N] [--rate N] [--products A,B] [--seed N]
                                      run one venue's simulator alone
   tickgate check-config [--config FILE]
                                      print the effective config (secrets redacted)
@@ -37,7 +42,8 @@ Configuration comes from environment variables, optionally on top of a JSON
 file of the same names (--config FILE or TICKGATE_CONFIG); the environment wins.
 Main settings: HOST, PORT, DATA_DIR, LOG_LEVEL, LOG_FORMAT, VENUES, SINKS,
 COINBASE_WS_URL, COINBASE_PRODUCTS, COINBASE_CHANNELS, BINANCE_WS_URL,
-BINANCE_STREAMS, BINANCE_PAIRS, PAIRS_LIMIT, API_KEY.
+BINANCE_STREAMS, BINANCE_PAIRS, PAIRS_LIMIT, BYBIT_CATEGORY, BYBIT_SYMBOLS,
+BYBIT_TOPICS, BYBIT_API_KEY, BYBIT_API_SECRET, API_KEY.
 See README.md for the full table.
 `;
 
@@ -142,90 +148,42 @@ function untilSignal(): Promise<string> {
 }
 
 async function demo(config: Config): Promise<number> {
-  const coinbase = await CoinbaseSimulator.start({
-    products: config.coinbase.products,
-    tradesPerSecond: 5,
-  });
-  const binance = await BinanceSimulator.start({ tradesPerSecond: 5 });
-  const demoConfig: Config = {
-    ...config,
-    venues: ["coinbase", "binance"],
-    coinbase: { ...config.coinbase, wsUrl: coinbase.url },
-    binance: {
-      ...config.binance,
-      wsUrl: binance.url,
-      restUrl: binance.restUrl,
-    },
-    discovery: { ...config.discovery, coingeckoUrl: binance.coingeckoUrl },
-  };
+  const demo = await startDemo(config);
   try {
-    return await runGateway(
-      demoConfig,
-      (port) =>
-        `Demo: Coinbase simulator at ${coinbase.url}, Binance at ${binance.url}; try curl http://127.0.0.1:${port}/api/v1/latest`,
-    );
+    return await runGateway(demo.config, demo.banner);
   } finally {
-    await coinbase.close();
-    await binance.close();
+    await demo.close();
   }
 }
 
 async function simulate(args: Args): Promise<number> {
   const venue = args.positional[0];
-  if (venue !== "coinbase" && venue !== "binance") {
+  if (!SIMULATED_VENUES.includes(venue as SimulatedVenue)) {
     throw new UsageError(
-      `simulate needs a venue; available: coinbase, binance (got "${
-        venue ?? ""
-      }")`,
+      `simulate needs a venue; available: ${
+        SIMULATED_VENUES.join(", ")
+      } (got "${venue ?? ""}")`,
     );
   }
   const products = args.flags.get("products")?.split(",").map((s) => s.trim())
     .filter((s) => s !== "");
-  const options = {
-    port: intFlag(args, "port", 0),
-    tradesPerSecond: intFlag(args, "rate", 5, 1),
-    seed: intFlag(args, "seed", 1),
-  };
+  let sim: RunningSimulator;
   try {
-    if (venue === "binance") {
-      const markets = products?.map((p) => {
-        const [base, quote] = p.toUpperCase().split(/[-/]/);
-        if (!base || !quote) {
-          throw new UsageError(
-            `--products expects BASE-QUOTE pairs, got "${p}"`,
-          );
-        }
-        return { base, quote };
-      });
-      const sim = await BinanceSimulator.start({
-        ...options,
-        ...(markets && markets.length > 0 ? { markets } : {}),
-      });
-      console.error(
-        `Binance Spot simulator listening on ${sim.url} (REST and CoinGecko at ${sim.restUrl})`,
-      );
-      await untilSignal();
-      await sim.close();
-      return 0;
-    }
-    const sim = await CoinbaseSimulator.start({
-      ...options,
-      ...(products && products.length > 0 ? { products } : {}),
+    sim = await startSimulator(venue as SimulatedVenue, {
+      port: intFlag(args, "port", 0),
+      tradesPerSecond: intFlag(args, "rate", 5, 1),
+      seed: intFlag(args, "seed", 1),
+      products,
     });
-    console.error(`Coinbase Exchange simulator listening on ${sim.url}`);
-    console.error(
-      `Faults: POST ${
-        sim.url.replace("ws:", "http:")
-      }/faults/{drop,stall?ms=N,skip?count=N,malformed,unknown}`,
-    );
-    await untilSignal();
-    await sim.close();
-    return 0;
   } catch (e) {
     if (e instanceof UsageError) throw e;
     // Bad product ids or a busy port: the user's input, not a crash.
     throw new UsageError(`cannot start the simulator: ${(e as Error).message}`);
   }
+  for (const line of sim.lines) console.error(line);
+  await untilSignal();
+  await sim.close();
+  return 0;
 }
 
 async function main(argv: readonly string[]): Promise<number> {

@@ -182,3 +182,42 @@ Deno.test("cli: simulate coinbase serves the ws-feed protocol until SIGINT", asy
   await child.stdout.cancel();
   assert.equal((await child.status).code, 0);
 });
+
+Deno.test("cli: simulate bybit serves the v5 public protocol until SIGTERM", async () => {
+  const child = tickgate(["simulate", "bybit", "--port", "0"]).spawn();
+  const reader = child.stderr.pipeThrough(new TextDecoderStream()).getReader();
+  let text = "";
+  let url: string | undefined;
+  while (url === undefined || !text.includes("BYBIT_API_SECRET=")) {
+    const { value, done } = await reader.read();
+    if (done) break;
+    text += value;
+    url = /listening on (ws:\/\/[^\s:]+:\d+)/.exec(text)?.[1];
+  }
+  assert.ok(url, `no URL in: ${text}`);
+  const ws = new WebSocket(`${url}/v5/public/spot`);
+  const frames: Record<string, unknown>[] = [];
+  ws.onmessage = (e) => frames.push(JSON.parse(e.data));
+  await new Promise((r) => ws.onopen = r);
+  ws.send('{"op":"subscribe","args":["publicTrade.BTCUSDT"],"req_id":"7"}');
+  await waitFor(
+    "a trade",
+    () => frames.some((f) => f.topic === "publicTrade.BTCUSDT"),
+  );
+  assert.deepEqual(
+    { ...frames[0], conn_id: undefined },
+    {
+      success: true,
+      ret_msg: "subscribe",
+      conn_id: undefined,
+      req_id: "7",
+      op: "subscribe",
+    },
+  );
+  const closed = new Promise((r) => ws.onclose = r);
+  child.kill("SIGTERM");
+  await closed;
+  await reader.cancel();
+  await child.stdout.cancel();
+  assert.equal((await child.status).code, 0);
+});

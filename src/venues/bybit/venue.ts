@@ -72,10 +72,10 @@ export function createBybitVenue(
           ...(deps.fetch ? { fetch: deps.fetch } : {}),
         });
         walletProblem = undefined;
-        ctx?.emit(events);
         logger.info("Wallet balances fetched: {count} coins", {
           count: events.length,
         });
+        ctx?.emit(events); // takes the items and empties the array
       } catch (e) {
         walletProblem = redact(e instanceof Error ? e.message : String(e));
         logger.warn("Cannot fetch wallet balances: {error}", {
