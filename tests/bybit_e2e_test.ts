@@ -74,6 +74,8 @@ Deno.test("bybit: trades, merged tickers, klines and order books equal the simul
     "closed candles after the reconnect",
     () => closedCount() >= afterReconnect + 2,
   );
+  // One match of 2,500 trades: three frames sharing one seq, none dropped.
+  sim.burst("ETHUSDT", 2_500, "linear");
   sim.pause();
   const truthTrades = SYMBOLS.flatMap((sym) => sim.trades(sym, "linear"));
   await waitFor(

@@ -53,6 +53,15 @@ Deno.test("bybit private: valid auth; orders and fills become order events, wall
     "the wallet snapshot",
     async () => (await balances(gw.port)).length === start.length,
   );
+  // A dropped private connection authenticates and subscribes again.
+  const firstPrivate = priv()!;
+  sim.dropConnections("/v5/private");
+  await waitFor(
+    "authenticated again",
+    () =>
+      priv() !== undefined && priv()!.id > firstPrivate.id &&
+      priv()!.authenticated && priv()!.topics.length === 4,
+  );
   const orderId = sim.placeOrder({
     category: "linear",
     symbol: "BTCUSDT",

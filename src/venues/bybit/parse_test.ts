@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import type { NormalizedEvent } from "../../core/events.ts";
 import { VenueStats } from "../../core/stats.ts";
 import { PendingRequests } from "../pending_requests.ts";
+import { VenueSession } from "../../transport/session.ts";
 import { BybitParser } from "./parse.ts";
 import { bybitProtocol, bybitStreams, isPong } from "./protocol.ts";
 import type { BybitRequest } from "./replies.ts";
@@ -386,4 +387,32 @@ Deno.test("requests are chunked by 10 topics on spot and 50 on derivatives", () 
     );
     assert.deepEqual(frames.flatMap((f) => f.args), streams.map((s) => s.key));
   }
+});
+
+Deno.test("a connection carries at most 21,000 characters of topics", async () => {
+  const symbols = Array.from({ length: 1200 }, (_, i) => `SYMBOL${i}USDT`);
+  const streams = bybitStreams("linear", symbols, ["orderbook.1000"], false);
+  const session = new VenueSession({
+    venue: "bybit",
+    protocol: bybitProtocol({
+      category: "linear",
+      publicUrl: "ws://x/v5/public/linear",
+      privateUrl: "ws://x/v5/private",
+      maxStreamsPerConnection: 5_000,
+      requests: new PendingRequests(() => 0),
+      now: () => 0,
+    }),
+    onFrame: () => {},
+  });
+  session.setDesired(streams);
+  const sizes = session.connections.map((c) =>
+    session.streamsOf(c.id).reduce((n, s) => n + s.key.length, 0)
+  );
+  assert.equal(sizes.length, 2);
+  assert.ok(sizes.every((n) => n <= 21_000), String(sizes));
+  assert.equal(
+    session.connections.reduce((n, c) => n + session.streamsOf(c.id).length, 0),
+    1200,
+  );
+  await session.close();
 });
