@@ -5,100 +5,20 @@
  * @module
  */
 import { BinanceSimulator, type BinanceSimulatorOptions } from "./binance.ts";
+import { type Json, WsTestClient } from "./ws_test_client.ts";
 
-/** A JSON object. */
-export type Json = Record<string, unknown>;
+export type { Json };
 
-/** A real WebSocket client that keeps every frame (parsed JSON, or the raw text). */
-export class Client {
-  readonly frames: (Json | string)[] = [];
-  readonly closed: Promise<CloseEvent>;
-  #ws: WebSocket;
-  #listeners = new Set<() => void>();
-
-  private constructor(ws: WebSocket) {
-    this.#ws = ws;
-    this.closed = new Promise((resolve) =>
-      ws.addEventListener("close", resolve)
-    );
-    ws.onmessage = (e) => {
-      let frame: Json | string = e.data;
-      try {
-        frame = JSON.parse(e.data);
-      } catch { /* kept as text */ }
-      this.frames.push(frame);
-      for (const listener of [...this.#listeners]) listener();
-    };
-    ws.addEventListener("close", () => {
-      for (const listener of [...this.#listeners]) listener();
-    });
-  }
-
-  static async connect(url: string): Promise<Client> {
-    const ws = new WebSocket(url);
-    await new Promise((resolve, reject) => {
-      ws.onopen = resolve;
-      ws.onerror = () => ws.onclose = () => reject(new Error("connect failed"));
-    });
-    return new Client(ws);
-  }
-
-  get open(): boolean {
-    return this.#ws.readyState === WebSocket.OPEN;
-  }
-
-  send(message: unknown): void {
-    this.#ws.send(
-      typeof message === "string" ? message : JSON.stringify(message),
-    );
-  }
-
+/** A recording client that also reads Binance combined-stream frames and replies. */
+export class Client extends WsTestClient {
   /** Payloads of combined-stream frames for `stream`. */
   data<T = Json>(stream: string): T[] {
-    return this.frames.filter((f): f is Json =>
-      typeof f !== "string" && f.stream === stream
-    ).map((f) => f.data as T);
+    return this.json((f) => f.stream === stream).map((f) => f.data as T);
   }
 
   /** Control replies (frames with `result` or `code`). */
   replies(): Json[] {
-    return this.frames.filter((f): f is Json =>
-      typeof f !== "string" && ("result" in f || "code" in f)
-    );
-  }
-
-  /** Resolves once `done()` holds (checked on every frame); rejects after `ms`. */
-  until(done: () => boolean, what: string, ms = 8000): Promise<void> {
-    return new Promise((resolve, reject) => {
-      const check = () => {
-        if (!done()) return;
-        clearTimeout(timer);
-        this.#listeners.delete(check);
-        resolve();
-      };
-      const timer = setTimeout(() => {
-        this.#listeners.delete(check);
-        reject(new Error(`timed out waiting for ${what}`));
-      }, ms);
-      this.#listeners.add(check);
-      check();
-    });
-  }
-
-  /** The close event; rejects if the socket is still open after `ms`. */
-  closeEvent(ms = 8000): Promise<CloseEvent> {
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    const limit = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new Error(`open after ${ms} ms`)), ms);
-    });
-    return Promise.race([this.closed, limit]).finally(() =>
-      clearTimeout(timer)
-    );
-  }
-
-  async close(): Promise<void> {
-    if (this.#ws.readyState < WebSocket.CLOSING) this.#ws.close();
-    await this.closed;
+    return this.json((f) => "result" in f || "code" in f);
   }
 }
 

@@ -28,7 +28,8 @@ export class WsTestClient {
   #ws: WebSocket;
   #listeners = new Set<() => void>();
 
-  private constructor(ws: WebSocket) {
+  /** Wraps an open socket; see {@link WsTestClient.connect}. */
+  constructor(ws: WebSocket) {
     this.#ws = ws;
     this.closed = new Promise((resolve) =>
       ws.addEventListener("close", resolve)
@@ -45,14 +46,20 @@ export class WsTestClient {
     ws.addEventListener("close", () => this.#notify());
   }
 
-  /** Opens a connection; rejects when it cannot be opened. */
-  static async connect(url: string): Promise<WsTestClient> {
+  /**
+   * Opens a connection (as an instance of the class it is called on, so
+   * venue-specific clients extend this one); rejects when it cannot open.
+   */
+  static async connect<T extends WsTestClient>(
+    this: new (ws: WebSocket) => T,
+    url: string,
+  ): Promise<T> {
     const ws = new WebSocket(url);
     await new Promise((resolve, reject) => {
       ws.onopen = resolve;
       ws.onerror = () => ws.onclose = () => reject(new Error("connect failed"));
     });
-    return new WsTestClient(ws);
+    return new this(ws);
   }
 
   /** Whether the socket is open. */
