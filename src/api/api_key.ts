@@ -7,15 +7,8 @@
  * @module
  */
 
-import { createHash, timingSafeEqual } from "node:crypto";
 import type { MiddlewareHandler } from "hono";
-
-/** Whether `given` equals `expected`, in time independent of where they differ. */
-export function sameKey(given: string, expected: string): boolean {
-  const a = createHash("sha256").update(given).digest();
-  const b = createHash("sha256").update(expected).digest();
-  return timingSafeEqual(a, b);
-}
+import { sameSecret } from "../core/same_secret.ts";
 
 /**
  * Middleware requiring header `X-API-Key` to equal `apiKey`: 401 when it is
@@ -36,7 +29,7 @@ export function requireApiKey(apiKey: string | undefined): MiddlewareHandler {
       }, 503);
     }
     const given = c.req.header("x-api-key");
-    if (given === undefined || !sameKey(given, apiKey)) {
+    if (given === undefined || !sameSecret(given, apiKey)) {
       return c.json({
         error: "unauthorized",
         message: given === undefined

@@ -5,6 +5,11 @@
  *
  * @module
  */
+import { sameSecret } from "../core/same_secret.ts";
+import {
+  hmacHex as keyHmacHex,
+  importCredentials,
+} from "../venues/bybit/sign.ts";
 
 /** An API key pair the simulator accepts. */
 export interface BybitApiKey {
@@ -25,10 +30,9 @@ export type WsAuthResult =
   | "expired"
   | "bad-signature";
 
-const encoder = new TextEncoder();
-
 /**
- * Hex HMAC-SHA256 of `message` under `secret`.
+ * Hex HMAC-SHA256 of `message` under `secret` (the gateway's own signing,
+ * so the two cannot disagree on encoding).
  *
  * @example Usage
  * ```ts
@@ -40,27 +44,8 @@ export async function hmacHex(
   secret: string,
   message: string,
 ): Promise<string> {
-  const key = await crypto.subtle.importKey(
-    "raw",
-    encoder.encode(secret),
-    { name: "HMAC", hash: "SHA-256" },
-    false,
-    ["sign"],
-  );
-  const mac = await crypto.subtle.sign("HMAC", key, encoder.encode(message));
-  return [...new Uint8Array(mac)]
-    .map((b) => b.toString(16).padStart(2, "0"))
-    .join("");
-}
-
-/** Compares two strings in time that depends only on their lengths. */
-export function safeEqual(a: string, b: string): boolean {
-  const [x, y] = [encoder.encode(a), encoder.encode(b)];
-  let diff = x.length ^ y.length;
-  for (let i = 0; i < Math.max(x.length, y.length); i++) {
-    diff |= (x[i] ?? 0) ^ (y[i] ?? 0);
-  }
-  return diff === 0;
+  const { key } = await importCredentials("", secret);
+  return await keyHmacHex(key, message);
 }
 
 /** The key pair of `apiKey`, if accepted. */
@@ -94,5 +79,5 @@ export async function verifyWsAuth(
   if (!key) return "unknown-key";
   if (Number(text) <= nowMs) return "expired";
   const expected = await hmacHex(key.apiSecret, `GET/realtime${text}`);
-  return safeEqual(expected, signature) ? "ok" : "bad-signature";
+  return sameSecret(signature, expected) ? "ok" : "bad-signature";
 }

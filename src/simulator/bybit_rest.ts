@@ -11,7 +11,8 @@
  *
  * @module
  */
-import { type BybitApiKey, findKey, hmacHex, safeEqual } from "./bybit_auth.ts";
+import { sameSecret } from "../core/same_secret.ts";
+import { type BybitApiKey, findKey, hmacHex } from "./bybit_auth.ts";
 import type { PrivatePayload } from "./bybit_private_payloads.ts";
 
 /** What the REST handler reads from the simulator. */
@@ -55,7 +56,7 @@ export async function bybitRest(
   const origin = timestamp + apiKey + recv + query;
   const expected = await hmacHex(key.apiSecret, origin);
   const sign = h.get("X-BAPI-SIGN") ?? "";
-  if (!safeEqual(expected, sign)) {
+  if (!sameSecret(sign, expected)) {
     return body(10004, `error sign! origin_string[${origin}]`);
   }
   const accountType = url.searchParams.get("accountType");
