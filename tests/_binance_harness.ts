@@ -6,9 +6,7 @@
  * @module
  */
 
-import { join } from "node:path";
-import { Gateway } from "../src/app.ts";
-import { loadConfig } from "../src/config.ts";
+import type { Gateway } from "../src/app.ts";
 import type { Clock } from "../src/core/clock.ts";
 import type { NormalizedEvent, TradeEvent } from "../src/core/events.ts";
 import {
@@ -16,7 +14,7 @@ import {
   type BinanceSimulatorOptions,
 } from "../src/simulator/binance.ts";
 import type { VenueRuntime } from "../src/reports.ts";
-import { TEST_ENV } from "./_harness.ts";
+import { startFileGateway } from "./_harness.ts";
 
 /** A running simulator + gateway pair. */
 export interface BinanceStack {
@@ -43,47 +41,22 @@ export interface BinanceStackOptions {
 export async function startBinanceStack(
   options: BinanceStackOptions = {},
 ): Promise<BinanceStack> {
-  const dir = await Deno.makeTempDir({ prefix: "tickgate-binance-" });
   const sim = await BinanceSimulator.start({
     tradesPerSecond: 10,
     ...options.sim,
   });
-  const eventsPath = join(dir, "events.ndjson");
   options.beforeStart?.(sim);
-  let gw: Gateway;
-  try {
-    const config = await loadConfig({
-      env: {
-        ...TEST_ENV,
-        VENUES: "binance",
-        BINANCE_WS_URL: sim.url,
-        BINANCE_REST_URL: sim.restUrl,
-        COINGECKO_URL: sim.coingeckoUrl,
-        SINKS: `file:${eventsPath}`,
-        ...options.env,
-      },
-    });
-    gw = await Gateway.start(
-      config,
-      options.clock ? { clock: options.clock } : {},
-    );
-  } catch (e) {
-    await sim.close();
-    throw e;
-  }
-  let disposed = false;
+  const g = await startFileGateway(sim, () => ({
+    VENUES: "binance",
+    BINANCE_WS_URL: sim.url,
+    BINANCE_REST_URL: sim.restUrl,
+    COINGECKO_URL: sim.coingeckoUrl,
+    ...options.env,
+  }), options.clock);
   return {
     sim,
-    gw,
-    eventsPath,
-    venue: () => gw.venues.find((v) => v.definition.name === "binance")!,
-    async [Symbol.asyncDispose]() {
-      if (disposed) return;
-      disposed = true;
-      await gw.stop();
-      await sim.close();
-      await Deno.remove(dir, { recursive: true });
-    },
+    ...g,
+    venue: () => g.gw.venues.find((v) => v.definition.name === "binance")!,
   };
 }
 

@@ -7,8 +7,10 @@
  */
 
 import { join } from "node:path";
+import { fileURLToPath } from "node:url";
 import { Gateway } from "../src/app.ts";
 import { loadConfig } from "../src/config.ts";
+import type { Clock } from "../src/core/clock.ts";
 import type { NormalizedEvent } from "../src/core/events.ts";
 import {
   CoinbaseSimulator,
@@ -45,30 +47,41 @@ export interface StackOptions {
   env?: Record<string, string>;
 }
 
-/** Starts a simulator and a gateway writing every event to a file. */
-export async function startStack(options: StackOptions = {}): Promise<Stack> {
-  const dir = await Deno.makeTempDir({ prefix: "tickgate-e2e-" });
-  const sim = await CoinbaseSimulator.start({
-    products: ["BTC-USD", "ETH-USD"],
-    tradesPerSecond: 20,
-    ...options.sim,
-  });
-  const eventsPath = join(dir, "events.ndjson");
-  const config = await loadConfig({
-    env: {
-      ...TEST_ENV,
-      VENUES: "coinbase",
-      COINBASE_WS_URL: sim.url,
-      COINBASE_PRODUCTS: (options.sim?.products ?? ["BTC-USD", "ETH-USD"])
-        .join(","),
-      SINKS: `file:${eventsPath}`,
-      ...options.env,
-    },
-  });
-  const gw = await Gateway.start(config);
+/** A gateway under test with a real NDJSON file sink in a temp dir. */
+export interface FileGateway {
+  gw: Gateway;
+  dir: string;
+  eventsPath: string;
+}
+
+/**
+ * Starts a gateway on {@link TEST_ENV} + `env`, writing every event to
+ * `events.ndjson` in a fresh temp dir, next to a simulator already running
+ * (closed here if the gateway cannot start). `dispose` stops the gateway
+ * (flushing the sink), closes the simulator and removes the dir, once.
+ */
+export async function startFileGateway<S extends { close(): Promise<void> }>(
+  sim: S,
+  env: (eventsPath: string) => Record<string, string>,
+  clock?: Clock,
+): Promise<FileGateway & { [Symbol.asyncDispose](): Promise<void> }> {
+  let dir: string | undefined;
+  let gw: Gateway;
+  let eventsPath: string;
+  try {
+    dir = await Deno.makeTempDir({ prefix: "tickgate-e2e-" });
+    eventsPath = join(dir, "events.ndjson");
+    const config = await loadConfig({
+      env: { ...TEST_ENV, SINKS: `file:${eventsPath}`, ...env(eventsPath) },
+    });
+    gw = await Gateway.start(config, clock ? { clock } : {});
+  } catch (e) {
+    await sim.close();
+    if (dir !== undefined) await Deno.remove(dir, { recursive: true });
+    throw e;
+  }
   let disposed = false;
   return {
-    sim,
     gw,
     dir,
     eventsPath,
@@ -77,9 +90,26 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       disposed = true;
       await gw.stop();
       await sim.close();
-      await Deno.remove(dir, { recursive: true });
+      await Deno.remove(dir!, { recursive: true });
     },
   };
+}
+
+/** Starts a Coinbase simulator and a gateway writing every event to a file. */
+export async function startStack(options: StackOptions = {}): Promise<Stack> {
+  const products = options.sim?.products ?? ["BTC-USD", "ETH-USD"];
+  const sim = await CoinbaseSimulator.start({
+    products,
+    tradesPerSecond: 20,
+    ...options.sim,
+  });
+  const g = await startFileGateway(sim, () => ({
+    VENUES: "coinbase",
+    COINBASE_WS_URL: sim.url,
+    COINBASE_PRODUCTS: products.join(","),
+    ...options.env,
+  }));
+  return { sim, ...g };
 }
 
 /** Polls `check` every 25 ms until it returns true; fails after `ms`. */
@@ -141,4 +171,31 @@ export function expectedTrade(
     size: String(f.size),
     side: f.side === "buy" ? "sell" : "buy",
   };
+}
+
+const MAIN = fileURLToPath(new URL("../main.ts", import.meta.url));
+
+/** The permission flags of `deno task start`. */
+const PERMS = [
+  "--allow-net",
+  "--allow-env",
+  "--allow-read",
+  "--allow-write",
+  "--allow-sys",
+];
+
+/**
+ * `main.ts` as users run it: a subprocess with the permissions of
+ * `deno task start`, `env` added to the environment, output piped.
+ */
+export function tickgate(
+  args: string[],
+  env: Record<string, string> = {},
+): Deno.Command {
+  return new Deno.Command(Deno.execPath(), {
+    args: ["run", ...PERMS, MAIN, ...args],
+    env: { NO_COLOR: "1", ...env },
+    stdout: "piped",
+    stderr: "piped",
+  });
 }

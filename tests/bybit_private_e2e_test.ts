@@ -6,12 +6,11 @@
  */
 
 import assert from "node:assert/strict";
-import { fileURLToPath } from "node:url";
 import type { OrderEvent } from "../src/core/events.ts";
 import { BybitSimulator, DEFAULT_API_KEYS } from "../src/simulator/bybit.ts";
 import type { BalanceEntry } from "../src/sinks/balances.ts";
 import { startBybitStack } from "./_bybit_harness.ts";
-import { readEvents, waitFor } from "./_harness.ts";
+import { readEvents, tickgate, waitFor } from "./_harness.ts";
 
 const KEY = DEFAULT_API_KEYS[0]!;
 const API_KEY = "gateway-api-key-for-tests";
@@ -147,20 +146,10 @@ Deno.test("bybit private: valid auth; orders and fills become order events, wall
   );
 });
 
-const MAIN = fileURLToPath(new URL("../main.ts", import.meta.url));
-const PERMS = [
-  "--allow-net",
-  "--allow-env",
-  "--allow-read",
-  "--allow-write",
-  "--allow-sys",
-];
-
 Deno.test("bybit private: a wrong secret opens the breaker, /health explains, and no log line, body or config output holds a credential", async () => {
   const sim = await BybitSimulator.start({ tradesPerSecond: 10 });
   const secret = "wrong-secret-Zq81vXk3";
   const env = {
-    NO_COLOR: "1",
     HOST: "127.0.0.1",
     PORT: "0",
     LOG_LEVEL: "debug",
@@ -175,12 +164,7 @@ Deno.test("bybit private: a wrong secret opens the breaker, /health explains, an
     RECONNECT_MAX_MS: "20",
     BREAKER_COOLDOWN_SEC: "1",
   };
-  const child = new Deno.Command(Deno.execPath(), {
-    args: ["run", ...PERMS, MAIN, "run"],
-    env,
-    stdout: "piped",
-    stderr: "piped",
-  }).spawn();
+  const child = tickgate(["run"], env).spawn();
   const stderr = child.stderr.pipeThrough(new TextDecoderStream()).getReader();
   let logs = "";
   const reading = (async () => {
@@ -224,10 +208,7 @@ Deno.test("bybit private: a wrong secret opens the breaker, /health explains, an
     assert.equal((await child.status).code, 0);
     await reading;
     texts.push(logs);
-    const config = await new Deno.Command(Deno.execPath(), {
-      args: ["run", ...PERMS, MAIN, "check-config"],
-      env,
-    }).output();
+    const config = await tickgate(["check-config"], env).output();
     texts.push(
       new TextDecoder().decode(config.stdout),
       new TextDecoder().decode(config.stderr),

@@ -5,27 +5,8 @@
 
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
 import { CoinbaseSimulator } from "../src/simulator/coinbase.ts";
-import { readEvents, waitFor } from "./_harness.ts";
-
-const MAIN = fileURLToPath(new URL("../main.ts", import.meta.url));
-const PERMS = [
-  "--allow-net",
-  "--allow-env",
-  "--allow-read",
-  "--allow-write",
-  "--allow-sys",
-];
-
-function tickgate(args: string[], env: Record<string, string> = {}) {
-  return new Deno.Command(Deno.execPath(), {
-    args: ["run", ...PERMS, MAIN, ...args],
-    env: { NO_COLOR: "1", ...env },
-    stdout: "piped",
-    stderr: "piped",
-  });
-}
+import { readEvents, tickgate, waitFor } from "./_harness.ts";
 
 async function run(args: string[], env: Record<string, string> = {}) {
   const out = await tickgate(args, env).output();
