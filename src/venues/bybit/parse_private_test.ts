@@ -1,22 +1,21 @@
 import assert from "node:assert/strict";
-import type { NormalizedEvent, OrderEvent } from "../../core/events.ts";
+import type { OrderEvent } from "../../core/events.ts";
 import type { Json } from "../fields.ts";
-import { parsePrivate, type Unify } from "./parse_private.ts";
+import type { Unify } from "./parse_private.ts";
+import {
+  parse as parseWith,
+  RECEIVED,
+  testUnify,
+} from "./_private_test_parse.ts";
 
-const RECEIVED = 1746270400400;
 const calls: [string, string][] = [];
-const unify: Unify = (s, category) => {
+const recording: Unify = (s, category) => {
   calls.push([s, category]);
-  const base = s.replace(/(USDT|USDC|USD)$/, "");
-  return category === "linear" || category === "spot"
-    ? `${base}-${s.slice(base.length)}`
-    : `${s}:${category}`;
+  return testUnify(s, category);
 };
 
 function parse(msg: Json, received = RECEIVED) {
-  const out: NormalizedEvent[] = [];
-  const outcome = parsePrivate(msg, received, out, unify);
-  return { outcome, events: out };
+  return parseWith(msg, received, recording);
 }
 
 // The field set documented on the order page of

@@ -1,21 +1,7 @@
 import assert from "node:assert/strict";
-import type { NormalizedEvent, OrderEvent } from "../../core/events.ts";
+import type { OrderEvent } from "../../core/events.ts";
 import type { Json } from "../fields.ts";
-import { parsePrivate, type Unify } from "./parse_private.ts";
-
-const RECEIVED = 1746270400400;
-const unify: Unify = (s, category) => {
-  const base = s.replace(/(USDT|USDC|USD)$/, "");
-  return category === "linear" || category === "spot"
-    ? `${base}-${s.slice(base.length)}`
-    : `${s}:${category}`;
-};
-
-function parse(msg: Json, received = RECEIVED) {
-  const out: NormalizedEvent[] = [];
-  const outcome = parsePrivate(msg, received, out, unify);
-  return { outcome, events: out };
-}
+import { parse, RECEIVED } from "./_private_test_parse.ts";
 
 // The documented example (exchanges.md §4.5), `extraFees` shortened.
 const EXECUTION = {
