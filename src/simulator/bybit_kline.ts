@@ -6,27 +6,17 @@
  *
  * @module
  */
+import {
+  type BybitKlineInterval,
+  KLINE_INTERVAL_CODES,
+} from "../venues/bybit/topics.ts";
 import { trimmed } from "./bybit_decimal.ts";
 
-/** Bybit's kline intervals. */
-export const KLINE_INTERVALS = [
-  "1",
-  "3",
-  "5",
-  "15",
-  "30",
-  "60",
-  "120",
-  "240",
-  "360",
-  "720",
-  "D",
-  "W",
-  "M",
-] as const;
+/** Bybit's kline intervals (the venue's own list). */
+export const KLINE_INTERVALS = KLINE_INTERVAL_CODES;
 
 /** One Bybit kline interval. */
-export type KlineInterval = typeof KLINE_INTERVALS[number];
+export type KlineInterval = BybitKlineInterval;
 
 /** One element of a `kline.{interval}.{symbol}` frame's `data`. */
 export interface KlinePayload {

@@ -4,16 +4,16 @@
  *
  * @module
  */
+import {
+  BYBIT_CATEGORIES,
+  type BybitCategory as VenueCategory,
+} from "../venues/bybit/topics.ts";
 
-/** A public category the simulator serves. */
-export type BybitCategory = "spot" | "linear" | "inverse";
+/** A public category the simulator serves (the venue's own list). */
+export type BybitCategory = VenueCategory;
 
 /** The public categories, in path order. */
-export const CATEGORIES: readonly BybitCategory[] = [
-  "spot",
-  "linear",
-  "inverse",
-];
+export const CATEGORIES: readonly BybitCategory[] = BYBIT_CATEGORIES;
 
 /** Symbols per category. */
 export interface BybitSymbols {

@@ -5,10 +5,11 @@
  *
  * @module
  */
+import { ORDERBOOK_DEPTHS } from "../venues/bybit/topics.ts";
 import { KLINE_INTERVALS, type KlineInterval } from "./bybit_kline.ts";
 
-/** Order book depths of linear, inverse and spot. */
-export const BOOK_DEPTHS = [1, 50, 200, 1000] as const;
+/** Order book depths of linear, inverse and spot (the venue's own list). */
+export const BOOK_DEPTHS = ORDERBOOK_DEPTHS;
 
 /** One order book depth. */
 export type BookDepth = typeof BOOK_DEPTHS[number];

@@ -15,8 +15,28 @@ export type BybitCategory = typeof BYBIT_CATEGORIES[number];
 /** Order-book depths Bybit serves for spot, linear and inverse. */
 export const ORDERBOOK_DEPTHS = [1, 50, 200, 1000] as const;
 
+/** Bybit's kline intervals (minutes, then day, week, month). */
+export const KLINE_INTERVAL_CODES = [
+  "1",
+  "3",
+  "5",
+  "15",
+  "30",
+  "60",
+  "120",
+  "240",
+  "360",
+  "720",
+  "D",
+  "W",
+  "M",
+] as const;
+
+/** One of {@link KLINE_INTERVAL_CODES}. */
+export type BybitKlineInterval = typeof KLINE_INTERVAL_CODES[number];
+
 /** Bybit kline interval → tickgate's candle interval. */
-export const KLINE_INTERVALS: Readonly<Record<string, string>> = {
+export const KLINE_INTERVALS: Readonly<Record<BybitKlineInterval, string>> = {
   "1": "1m",
   "3": "3m",
   "5": "5m",
@@ -37,7 +57,7 @@ export const BYBIT_TOPIC_NAMES: readonly string[] = [
   "publicTrade",
   "tickers",
   ...ORDERBOOK_DEPTHS.map((d) => `orderbook.${d}`),
-  ...Object.keys(KLINE_INTERVALS).map((i) => `kline.${i}`),
+  ...KLINE_INTERVAL_CODES.map((i) => `kline.${i}`),
 ];
 
 /** Private topics: all-in-one, so one subscription covers every category. */
@@ -86,7 +106,9 @@ export function splitTopic(topic: string): TopicParts | undefined {
   if (head === "orderbook" && /^[1-9]\d*$/.test(arg)) {
     return { ...base, kind: "book", depth: Number(arg) };
   }
-  const interval = head === "kline" ? KLINE_INTERVALS[arg] : undefined;
+  const interval = head === "kline"
+    ? KLINE_INTERVALS[arg as BybitKlineInterval]
+    : undefined;
   if (interval !== undefined) return { ...base, kind: "kline", interval };
   return undefined;
 }
