@@ -1,9 +1,9 @@
 import assert from "node:assert/strict";
+import { ManualClock } from "../core/clock.ts";
 import {
   applyBook,
   bybitTest,
   type Json,
-  ManualClock,
   request,
   topicFrames,
 } from "./bybit_test_util.ts";
@@ -79,11 +79,11 @@ bybitTest(
   },
 );
 
-const clock = new ManualClock();
+const clock = new ManualClock(1_700_000_000_000);
 bybitTest(
   "level 1 is snapshot-only and re-pushed with the same u after 3 s unchanged",
   {
-    now: clock.now,
+    now: () => clock.now(),
   },
   async (sim, connect) => {
     const c = await connect("/v5/public/spot");

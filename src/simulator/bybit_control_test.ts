@@ -1,10 +1,6 @@
 import assert from "node:assert/strict";
-import {
-  bybitTest,
-  ManualClock,
-  request,
-  topicFrames,
-} from "./bybit_test_util.ts";
+import { ManualClock } from "../core/clock.ts";
+import { bybitTest, request, topicFrames } from "./bybit_test_util.ts";
 
 bybitTest(
   "spot acks, pongs and failures have spot's shape",
@@ -221,11 +217,11 @@ bybitTest(
   },
 );
 
-const clock = new ManualClock();
+const clock = new ManualClock(1_700_000_000_000);
 bybitTest(
   "a connection without ping or data for 10 minutes is closed; faults",
   {
-    now: clock.now,
+    now: () => clock.now(),
   },
   async (sim, connect) => {
     const quiet = await connect("/v5/public/spot");

@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import { ManualClock } from "../core/clock.ts";
 import { BybitOrderError } from "./bybit.ts";
 import {
   authed,
@@ -6,7 +7,6 @@ import {
   coinOf,
   type Json,
   lastPush,
-  ManualClock,
   pushes,
   units,
 } from "./bybit_test_util.ts";
@@ -16,19 +16,19 @@ const clock = new ManualClock(1_700_000_000_000);
 bybitTest(
   "spot order → partial fill → fill: order, execution and wallet agree with wallet()",
   {
-    now: clock.now,
+    now: () => clock.now(),
   },
   async (sim, connect) => {
     const all = await authed(
       connect,
       ["order", "execution", "wallet"],
-      clock.ms + 5000,
+      clock.now() + 5000,
     );
     const scoped = await authed(connect, [
       "order.spot",
       "execution.spot",
       "wallet",
-    ], clock.ms + 5000);
+    ], clock.now() + 5000);
     const id = sim.placeOrder({
       symbol: "BTCUSDT",
       side: "Buy",
@@ -125,7 +125,7 @@ bybitTest(
     );
     for (const f of pushes(all)) {
       assert.deepEqual(Object.keys(f), ["id", "topic", "creationTime", "data"]);
-      assert.equal(f.creationTime, clock.ms);
+      assert.equal(f.creationTime, clock.now());
     }
     const sent = sim.privateFrames();
     assert.deepEqual(sent.filter((f) => !f.topic.includes(".")), pushes(all));
@@ -134,13 +134,13 @@ bybitTest(
 );
 
 bybitTest("linear: fills move the position and realise exact PnL minus fees", {
-  now: clock.now,
+  now: () => clock.now(),
 }, async (sim, connect) => {
   sim.pause();
   const c = await authed(
     connect,
     ["order", "execution", "wallet", "position"],
-    clock.ms + 5000,
+    clock.now() + 5000,
   );
   const open = sim.placeOrder({
     category: "linear",
@@ -215,9 +215,9 @@ bybitTest("linear: fills move the position and realise exact PnL minus fees", {
 });
 
 bybitTest("cancel releases the lock; bad requests throw typed errors", {
-  now: clock.now,
+  now: () => clock.now(),
 }, async (sim, connect) => {
-  const c = await authed(connect, ["order", "wallet"], clock.ms + 5000);
+  const c = await authed(connect, ["order", "wallet"], clock.now() + 5000);
   const id = sim.placeOrder({
     symbol: "BTCUSDT",
     side: "Sell",

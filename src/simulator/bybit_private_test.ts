@@ -1,11 +1,11 @@
 import assert from "node:assert/strict";
+import { ManualClock } from "../core/clock.ts";
 import { hmacHex } from "./bybit_auth.ts";
 import {
   authArgs,
   bybitTest,
   type Json,
   KEY,
-  ManualClock,
   replies,
   request,
 } from "./bybit_test_util.ts";
@@ -15,7 +15,7 @@ const clock = new ManualClock(1_700_000_000_000);
 bybitTest(
   "private auth: valid, bad signature, expired, unknown key; subscribe needs auth",
   {
-    now: clock.now,
+    now: () => clock.now(),
   },
   async (sim, connect) => {
     const c = await connect("/v5/private");
@@ -34,7 +34,7 @@ bybitTest(
       conn_id,
     });
     assert.deepEqual(sim.clients[0]?.topics, []);
-    const [key, expires, sign] = await authArgs(clock.ms + 1000);
+    const [key, expires, sign] = await authArgs(clock.now() + 1000);
     const bad = `${String(sign).slice(0, -1)}${
       String(sign).endsWith("0") ? "1" : "0"
     }`;
@@ -48,11 +48,11 @@ bybitTest(
       },
     );
     assert.equal(
-      (await request(c, { op: "auth", args: await authArgs(clock.ms - 1) }))
+      (await request(c, { op: "auth", args: await authArgs(clock.now() - 1) }))
         .ret_msg,
       "Params Error",
     );
-    const stranger = await authArgs(clock.ms + 1000, "s", "nobody");
+    const stranger = await authArgs(clock.now() + 1000, "s", "nobody");
     assert.equal(
       (await request(c, { op: "auth", args: stranger })).ret_msg,
       "API key is invalid.",
@@ -60,7 +60,7 @@ bybitTest(
     assert.equal(sim.clients[0]?.authenticated, false);
     const ok = await request(c, {
       op: "auth",
-      args: await authArgs(String(clock.ms + 1000)),
+      args: await authArgs(String(clock.now() + 1000)),
       req_id: "a1",
     });
     assert.deepEqual(ok, {
@@ -99,7 +99,7 @@ bybitTest(
     assert.deepEqual(await request(c, { op: "ping", req_id: "p" }), {
       req_id: "p",
       op: "pong",
-      args: [String(clock.ms)],
+      args: [String(clock.now())],
       conn_id,
     });
     assert.equal(replies(c).length, 9);
@@ -109,7 +109,7 @@ bybitTest(
 bybitTest(
   "REST wallet-balance: signed request, bad key, bad sign, stale timestamp",
   {
-    now: clock.now,
+    now: () => clock.now(),
   },
   async (sim) => {
     const get = async (query: string, headers: Record<string, string>) => {
@@ -122,7 +122,7 @@ bybitTest(
     };
     const signed = async (
       query: string,
-      ts = clock.ms,
+      ts = clock.now(),
       secret = KEY.apiSecret,
     ) => ({
       "X-BAPI-API-KEY": KEY.apiKey,
@@ -136,7 +136,7 @@ bybitTest(
     );
     assert.equal(ok.retCode, 0);
     assert.equal(ok.retMsg, "OK");
-    assert.equal(ok.time, clock.ms);
+    assert.equal(ok.time, clock.now());
     assert.deepEqual(ok.retExtInfo, {});
     const [account] = (ok.result as { list: Json[] }).list;
     assert.equal(account?.accountType, "UNIFIED");
@@ -159,12 +159,12 @@ bybitTest(
     );
     const badSign = await get(
       "accountType=UNIFIED",
-      await signed("accountType=UNIFIED", clock.ms, "wrong"),
+      await signed("accountType=UNIFIED", clock.now(), "wrong"),
     );
     assert.equal(badSign.retCode, 10004);
     assert.equal(
       badSign.retMsg,
-      `error sign! origin_string[${clock.ms}${KEY.apiKey}5000accountType=UNIFIED]`,
+      `error sign! origin_string[${clock.now()}${KEY.apiKey}5000accountType=UNIFIED]`,
     );
     assert.ok(!String(badSign.retMsg).includes(KEY.apiSecret));
     const badKey = await get("accountType=UNIFIED", {
@@ -177,7 +177,7 @@ bybitTest(
     ]);
     const stale = await get(
       "accountType=UNIFIED",
-      await signed("accountType=UNIFIED", clock.ms - 6000),
+      await signed("accountType=UNIFIED", clock.now() - 6000),
     );
     assert.equal(stale.retCode, 10002);
   },

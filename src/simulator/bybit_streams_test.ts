@@ -1,8 +1,8 @@
 import assert from "node:assert/strict";
+import { ManualClock } from "../core/clock.ts";
 import {
   bybitTest,
   type Json,
-  ManualClock,
   request,
   topicFrames,
 } from "./bybit_test_util.ts";
@@ -99,7 +99,7 @@ const clock = new ManualClock(1_700_000_000_000);
 bybitTest(
   "klines push the open candle every tick and each closed one once with confirm=true",
   {
-    now: clock.now,
+    now: () => clock.now(),
     klineMinuteMs: 100,
     tradesPerSecond: 40,
   },

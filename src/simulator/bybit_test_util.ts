@@ -14,24 +14,6 @@ export type { Json } from "./ws_test_client.ts";
 /** The default test key pair. */
 export const KEY = DEFAULT_API_KEYS[0] as { apiKey: string; apiSecret: string };
 
-/** A clock the test moves by hand. */
-export class ManualClock {
-  /** Current time in ms. */
-  ms: number;
-
-  constructor(start = 1_700_000_000_000) {
-    this.ms = start;
-  }
-
-  /** The clock as a `now` option. */
-  readonly now = (): number => this.ms;
-
-  /** Moves the clock forward. */
-  advance(ms: number): void {
-    this.ms += ms;
-  }
-}
-
 /** A sanitized test with a fresh simulator; every socket is closed afterwards. */
 export function bybitTest(
   name: string,
