@@ -8,7 +8,14 @@
  */
 
 import { z } from "zod";
-import { empty, httpUrl, list, oneOf, secret, wsUrl } from "./config_fields.ts";
+import {
+  empty,
+  list,
+  oneOf,
+  optionalHttpUrl,
+  optionalWsUrl,
+  secret,
+} from "./config_fields.ts";
 import {
   BYBIT_CATEGORIES,
   BYBIT_TOPIC_NAMES,
@@ -29,9 +36,9 @@ const optionalPath = z.preprocess(empty, z.string().trim().min(1).optional());
 /** The Bybit variables of the schema. */
 export const BYBIT_FIELDS = {
   BYBIT_ENVIRONMENT: oneOf(["mainnet", "testnet"], "mainnet"),
-  BYBIT_WS_URL: wsUrl("").optional(),
-  BYBIT_PRIVATE_WS_URL: wsUrl("").optional(),
-  BYBIT_REST_URL: httpUrl("").optional(),
+  BYBIT_WS_URL: optionalWsUrl,
+  BYBIT_PRIVATE_WS_URL: optionalWsUrl,
+  BYBIT_REST_URL: optionalHttpUrl,
   BYBIT_CATEGORY: oneOf([...BYBIT_CATEGORIES], "spot"),
   BYBIT_SYMBOLS: list(undefined, ["BTCUSDT", "ETHUSDT"], true),
   BYBIT_TOPICS: list(BYBIT_TOPIC_NAMES, ["publicTrade"]),

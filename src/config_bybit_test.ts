@@ -103,6 +103,12 @@ Deno.test("BYBIT_TOPICS and BYBIT_CATEGORY are checked and named in errors", asy
     /BYBIT_TOPICS: at most one orderbook depth/,
   );
   await assert.rejects(
+    loadConfig({
+      env: { BYBIT_WS_URL: "http://x", BYBIT_REST_URL: "ftp://y" },
+    }),
+    /BYBIT_WS_URL: expected a ws:\/\/ or wss:\/\/ URL[^]*BYBIT_REST_URL: expected an http:\/\/ or https:\/\/ URL/,
+  );
+  await assert.rejects(
     loadConfig({ env: { BYBIT_CATEGORY: "option" } }),
     /BYBIT_CATEGORY: expected one of spot, linear, inverse/,
   );

@@ -68,30 +68,34 @@ export function oneOf<T extends string>(values: readonly [T, ...T[]], dflt: T) {
   );
 }
 
+const WS_URL = z.string().regex(
+  /^wss?:\/\/[^\s]+$/,
+  "expected a ws:// or wss:// URL",
+);
+
+const HTTP_URL = z.string().regex(
+  /^https?:\/\/[^\s]+$/,
+  "expected an http:// or https:// URL",
+).transform((u) => u.replace(/\/+$/, ""));
+
 /** A `ws://` or `wss://` URL. */
 export function wsUrl(dflt: string) {
-  return z.preprocess(
-    empty,
-    z.string().regex(/^wss?:\/\/[^\s]+$/, "expected a ws:// or wss:// URL")
-      .default(dflt),
-  );
+  return z.preprocess(empty, WS_URL.default(dflt));
 }
+
+/** A `ws://` or `wss://` URL, or unset. */
+export const optionalWsUrl = z.preprocess(empty, WS_URL.optional());
 
 /** An optional secret string. */
 export const secret = z.preprocess(empty, z.string().min(1).optional());
 
 /** An `http://` or `https://` base URL, without a trailing slash. */
 export function httpUrl(dflt: string) {
-  return z.preprocess(
-    empty,
-    z.string().regex(
-      /^https?:\/\/[^\s]+$/,
-      "expected an http:// or https:// URL",
-    )
-      .transform((u) => u.replace(/\/+$/, ""))
-      .default(dflt),
-  );
+  return z.preprocess(empty, HTTP_URL.default(dflt));
 }
+
+/** An `http://` or `https://` base URL without a trailing slash, or unset. */
+export const optionalHttpUrl = z.preprocess(empty, HTTP_URL.optional());
 
 /** A setting has a bad value; `exit code 2` territory. */
 export class ConfigError extends Error {
