@@ -26,7 +26,11 @@ export interface BybitVenueDeps {
   fetch?: typeof fetch;
 }
 
-/** Public topics per symbol × symbols per connection, at most. */
+/**
+ * Topics per connection, at most, to spread load; Bybit's own limit, 21,000
+ * characters of topics per connection, binds first only for topics longer
+ * than 42 characters.
+ */
 const STREAMS_PER_CONNECTION = 500;
 
 /**
@@ -104,20 +108,13 @@ export function createBybitVenue(
     symbol: unifiedSymbol(nativeSymbol, cfg.category),
     nativeSymbol,
   }));
-  const perConnection = Math.max(
-    1,
-    Math.min(
-      STREAMS_PER_CONNECTION,
-      config.binance.pairsPerConnection * cfg.topics.length,
-    ),
-  );
   return {
     name: "bybit",
     protocol: bybitProtocol({
       category: cfg.category,
       publicUrl: cfg.publicUrl,
       privateUrl: cfg.privateUrl,
-      maxStreamsPerConnection: perConnection,
+      maxStreamsPerConnection: STREAMS_PER_CONNECTION,
       requests,
       credentials,
       now: () => Date.now(),
