@@ -156,7 +156,8 @@ export class Gateway implements GatewayView {
     const { config, clock, sinks } = this.#state;
     const router = new Router([
       { filter: {}, sink: this.store },
-      { filter: { kinds: new Set(["balance"]) }, sink: this.balanceStore },
+      // Takes balance events only, itself (no second filter per event).
+      { filter: {}, sink: this.balanceStore },
       // Sinks were created from config.sinks, in order.
       ...sinks.map((sink, i) => ({ filter: config.sinks[i]!.filter, sink })),
     ]);
