@@ -13,6 +13,7 @@ import {
   type ConnectionOptions,
 } from "./connection.ts";
 import { type Clock, systemClock, type TimerId } from "../core/clock.ts";
+import { SignedFrameQueue } from "./signed_frames.ts";
 import type { ConnectionState, StreamProtocol, StreamSpec } from "./types.ts";
 
 /** Settings of a {@link VenueSession}. */
@@ -118,6 +119,8 @@ export class VenueSession {
   #renewTimers = new Map<string, TimerId>();
   #promoteTimers = new Map<string, TimerId>();
   #desired = new Map<string, StreamSpec>();
+  /** Where control frames wait for their signatures, when the protocol signs. */
+  #signed: SignedFrameQueue | undefined;
   #retiring = new Set<Promise<void>>();
   #next = 0;
   #started = false;
@@ -132,6 +135,8 @@ export class VenueSession {
     this.#clock = options.connection?.clock ?? systemClock;
     const max = options.protocol.maxStreamsPerConnection;
     this.#max = max >= 1 ? Math.floor(max) : 1;
+    const sign = options.protocol.sign;
+    if (sign) this.#signed = new SignedFrameQueue((f) => sign(f));
   }
 
   /** The live connections, oldest first (a renewal's successor after its predecessor). */
@@ -283,7 +288,11 @@ export class VenueSession {
       for (const id of timers.values()) this.#clock.clearTimeout(id);
       timers.clear();
     }
-    await Promise.all([...conns.map((c) => c.close()), ...this.#retiring]);
+    await Promise.all([
+      ...conns.map((c) => c.close()),
+      ...this.#retiring,
+      this.#signed?.drained(),
+    ]);
   }
 
   #cost(spec: StreamSpec): number {
@@ -358,8 +367,8 @@ export class VenueSession {
     /** Once authenticated (where needed): subscribe what the URL did not. */
     const subscribe = () => {
       const rest = [...shard.streams.values()].filter((s) => !inUrl.has(s.key));
-      if (rest.length > 0) sendAll(conn, protocol.subscribe(rest));
-      if (protocol.openFrames) sendAll(conn, protocol.openFrames());
+      if (rest.length > 0) this.#send(conn, protocol.subscribe(rest));
+      if (protocol.openFrames) this.#send(conn, protocol.openFrames());
       this.#ready.add(conn);
       this.#opts.onOpen?.(id);
     };
@@ -465,10 +474,16 @@ export class VenueSession {
 
   /** Sends to the shard's connections that subscribed since they opened (the others will on open). */
   #sendShard(shard: Shard, frames: readonly string[]): void {
-    if (this.#ready.has(shard.conn)) sendAll(shard.conn, frames);
+    if (this.#ready.has(shard.conn)) this.#send(shard.conn, frames);
     if (shard.successor && this.#ready.has(shard.successor)) {
-      sendAll(shard.successor, frames);
+      this.#send(shard.successor, frames);
     }
+  }
+
+  /** Sends control frames, through the signing queue when the protocol signs. */
+  #send(conn: Connection, frames: readonly string[]): void {
+    if (this.#signed) this.#signed.send(conn, frames);
+    else sendAll(conn, frames);
   }
 
   #retireShard(shard: Shard): void {

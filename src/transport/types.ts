@@ -100,6 +100,12 @@ export interface StreamProtocol {
    * through backoff.
    */
   authenticate?(streams: readonly StreamSpec[]): Promise<string[]> | undefined;
+  /**
+   * Signs one subscribe, unsubscribe or open frame just before it is sent
+   * (e.g. Coinbase Advanced Trade's fresh JWT per subscribe message). The
+   * frames still go out in order; a rejection reconnects. @default none
+   */
+  sign?(frame: string): Promise<string>;
   /** Optional application-level keepalive. */
   readonly heartbeat?: HeartbeatSpec;
   /**
