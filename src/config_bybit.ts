@@ -9,13 +9,13 @@
 
 import { z } from "zod";
 import {
-  empty,
   list,
   oneOf,
   optionalHttpUrl,
   optionalWsUrl,
   secret,
 } from "./config_fields.ts";
+import { credential, optionalPath, requirePair } from "./config_credentials.ts";
 import {
   BYBIT_CATEGORIES,
   BYBIT_TOPIC_NAMES,
@@ -30,8 +30,6 @@ const HOSTS = {
     rest: "https://api-testnet.bybit.com",
   },
 } as const;
-
-const optionalPath = z.preprocess(empty, z.string().trim().min(1).optional());
 
 /** The Bybit variables of the schema. */
 export const BYBIT_FIELDS = {
@@ -105,14 +103,12 @@ export async function bybitConfig(
     s.BYBIT_API_SECRET_FILE,
     problems,
   );
-  if ((apiKey === undefined) !== (apiSecret === undefined)) {
-    const [set, missing] = apiKey === undefined
-      ? ["BYBIT_API_SECRET", "BYBIT_API_KEY"]
-      : ["BYBIT_API_KEY", "BYBIT_API_SECRET"];
-    problems.push(
-      `${missing}: required when ${set} is set (the private stream needs both, or neither)`,
-    );
-  }
+  requirePair(
+    ["BYBIT_API_KEY", apiKey],
+    ["BYBIT_API_SECRET", apiSecret],
+    "the private stream",
+    problems,
+  );
   const depths = s.BYBIT_TOPICS.filter((t) => t.startsWith("orderbook."));
   if (new Set(depths).size > 1) {
     // Book events carry no depth: two depths would interleave in one book.
@@ -136,31 +132,4 @@ export async function bybitConfig(
     apiKey,
     apiSecret,
   };
-}
-
-/** A credential from its variable or its `_FILE` (trimmed), not both. */
-async function credential(
-  name: string,
-  value: string | undefined,
-  file: string | undefined,
-  problems: string[],
-): Promise<string | undefined> {
-  if (file === undefined) return value;
-  if (value !== undefined) {
-    problems.push(`${name}_FILE: ${name} is set too; use one of them`);
-    return undefined;
-  }
-  try {
-    const text = (await Deno.readTextFile(file)).trim();
-    if (text !== "") return text;
-    problems.push(`${name}_FILE: ${file} is empty`);
-  } catch (e) {
-    const why = e instanceof Deno.errors.NotFound
-      ? "file not found"
-      : e instanceof Deno.errors.PermissionDenied
-      ? "permission denied"
-      : "cannot be read";
-    problems.push(`${name}_FILE: ${file}: ${why}`);
-  }
-  return undefined;
 }
