@@ -38,6 +38,12 @@ import {
   type BybitConfig,
   bybitConfig,
 } from "./config_bybit.ts";
+import {
+  COINBASE_ADVANCED_FIELDS,
+  COINBASE_ADVANCED_SECRET_KEYS,
+  type CoinbaseAdvancedConfig,
+  coinbaseAdvancedConfig,
+} from "./config_coinbase_advanced.ts";
 
 /** Channels of the Coinbase Exchange feed tickgate understands. */
 export const COINBASE_CHANNELS = [
@@ -93,6 +99,7 @@ const SCHEMA = z.object({
     "heartbeat",
   ]),
   COINBASE_STREAMS_PER_CONNECTION: int(1, 10_000, 300),
+  ...COINBASE_ADVANCED_FIELDS,
   BINANCE_WS_URL: wsUrl("wss://stream.binance.com:9443"),
   BINANCE_REST_URL: httpUrl("https://api.binance.com"),
   BINANCE_STREAMS: list(BINANCE_CHANNEL_NAMES, ["trade"]),
@@ -126,6 +133,7 @@ export const SECRET_KEYS: ReadonlySet<string> = new Set([
   "API_KEY",
   "COINGECKO_API_KEY",
   ...BYBIT_SECRET_KEYS,
+  ...COINBASE_ADVANCED_SECRET_KEYS,
 ]);
 
 /** The effective configuration. */
@@ -156,6 +164,7 @@ export interface Config {
     channels: CoinbaseChannel[];
     streamsPerConnection: number;
   };
+  coinbaseAdvanced: CoinbaseAdvancedConfig;
   binance: {
     wsUrl: string;
     restUrl: string;
@@ -246,6 +255,7 @@ export async function loadConfig(sources: ConfigSources = {}): Promise<Config> {
     );
   }
   const bybit = await bybitConfig(s, problems);
+  const coinbaseAdvanced = await coinbaseAdvancedConfig(s, problems);
   if (problems.length > 0) throw new ConfigError(problems);
   return {
     host: s.HOST,
@@ -273,6 +283,7 @@ export async function loadConfig(sources: ConfigSources = {}): Promise<Config> {
       channels: [...new Set(s.COINBASE_CHANNELS as CoinbaseChannel[])],
       streamsPerConnection: s.COINBASE_STREAMS_PER_CONNECTION,
     },
+    coinbaseAdvanced,
     binance: {
       wsUrl: s.BINANCE_WS_URL,
       restUrl: s.BINANCE_REST_URL,
@@ -316,6 +327,11 @@ export function redactConfig(config: Config): Record<string, unknown> {
       coingeckoApiKey: config.discovery.coingeckoApiKey === undefined
         ? null
         : "***",
+    },
+    coinbaseAdvanced: {
+      ...config.coinbaseAdvanced,
+      apiKey: config.coinbaseAdvanced.apiKey === undefined ? null : "***",
+      apiSecret: config.coinbaseAdvanced.apiSecret === undefined ? null : "***",
     },
     bybit: {
       ...config.bybit,
