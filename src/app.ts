@@ -238,6 +238,7 @@ export class Gateway implements GatewayView {
         setStreams: (streams) => session.setDesired(streams),
         emit: (events) => pipeline.inject(events),
         resubscribe: (keys) => session.resubscribe(keys),
+        renew: (id, reason) => session.renew(id, reason),
       }).catch((e) =>
         log("venue", name).error("Venue startup failed: {error}", {
           error: e instanceof Error ? e.message : String(e),

@@ -10,6 +10,7 @@ import type { VenueStats } from "../core/stats.ts";
 import { createBinanceVenue } from "./binance/venue.ts";
 import { createBybitVenue } from "./bybit/venue.ts";
 import { createCoinbaseVenue } from "./coinbase/venue.ts";
+import { createCoinbaseAdvancedVenue } from "./coinbase_advanced/venue.ts";
 import type { VenueDefinition } from "./types.ts";
 
 /** Builds a venue from configuration. */
@@ -21,6 +22,8 @@ export type VenueFactory = (
 /** Implemented venues; a name in `VENUES` missing here is reported, not run. */
 export const VENUE_FACTORIES: Partial<Record<VenueName, VenueFactory>> = {
   coinbase: createCoinbaseVenue,
+  "coinbase-advanced": (config, stats) =>
+    createCoinbaseAdvancedVenue(config, stats),
   binance: (config, stats) => createBinanceVenue(config, stats),
   bybit: (config, stats) => createBybitVenue(config, stats),
 };

@@ -34,6 +34,12 @@ export interface VenueContext {
   emit(events: NormalizedEvent[]): void;
   /** Unsubscribes and subscribes streams again on their connection (e.g. for a fresh book snapshot). */
   resubscribe(keys: readonly string[]): void;
+  /**
+   * Replaces connection `connectionId` make-before-break (e.g. to subscribe
+   * everything again differently); false when it is unknown or already
+   * being replaced.
+   */
+  renew(connectionId: string, reason: string): boolean;
 }
 
 /** One venue, ready to be wired. */
