@@ -199,3 +199,65 @@ export function tickgate(
     stderr: "piped",
   });
 }
+
+/** A gateway running as a subprocess (`main.ts run`), its logs captured. */
+export interface GatewayProcess {
+  /** The HTTP port it listens on. */
+  port: number;
+  /** Everything it wrote to stderr (the logs) so far. */
+  logs(): string;
+  /** SIGTERM, then its exit code once it exited and its logs are read. */
+  stop(): Promise<number>;
+  /** Kills it if still running. */
+  [Symbol.asyncDispose](): Promise<void>;
+}
+
+/**
+ * Starts `main.ts run` with `env` (debug logs help secret checks) and waits
+ * until it listens.
+ */
+export async function startGatewayProcess(
+  env: Record<string, string>,
+): Promise<GatewayProcess> {
+  const child = tickgate(["run"], env).spawn();
+  const stderr = child.stderr.pipeThrough(new TextDecoderStream()).getReader();
+  let logs = "";
+  const reading = (async () => {
+    for (;;) {
+      const { value, done } = await stderr.read();
+      if (done) return;
+      logs += value;
+    }
+  })();
+  let stopped = false;
+  const stop = async () => {
+    if (!stopped) {
+      stopped = true;
+      try {
+        child.kill("SIGTERM");
+      } catch { /* already exited */ }
+    }
+    const { code } = await child.status;
+    await reading;
+    await child.stdout.cancel().catch(() => {});
+    return code;
+  };
+  const kill = async () => {
+    try {
+      child.kill("SIGKILL");
+    } catch { /* already exited */ }
+    stopped = true;
+    await stop();
+  };
+  try {
+    await waitFor(
+      "the HTTP port",
+      () => /listening on http:\/\/[^:]+:\d+/.test(logs),
+    );
+  } catch (e) {
+    await kill();
+    throw new Error(`${e instanceof Error ? e.message : e}; logs:\n${logs}`);
+  }
+  const port = Number(/listening on http:\/\/[^:]+:(\d+)/.exec(logs)![1]);
+  return { port, logs: () => logs, stop, [Symbol.asyncDispose]: kill };
+}

@@ -10,7 +10,12 @@ import type { OrderEvent } from "../src/core/events.ts";
 import { BybitSimulator, DEFAULT_API_KEYS } from "../src/simulator/bybit.ts";
 import type { BalanceEntry } from "../src/sinks/balances.ts";
 import { startBybitStack } from "./_bybit_harness.ts";
-import { readEvents, tickgate, waitFor } from "./_harness.ts";
+import {
+  readEvents,
+  startGatewayProcess,
+  tickgate,
+  waitFor,
+} from "./_harness.ts";
 
 const KEY = DEFAULT_API_KEYS[0]!;
 const API_KEY = "gateway-api-key-for-tests";
@@ -164,22 +169,9 @@ Deno.test("bybit private: a wrong secret opens the breaker, /health explains, an
     RECONNECT_MAX_MS: "20",
     BREAKER_COOLDOWN_SEC: "1",
   };
-  const child = tickgate(["run"], env).spawn();
-  const stderr = child.stderr.pipeThrough(new TextDecoderStream()).getReader();
-  let logs = "";
-  const reading = (async () => {
-    for (;;) {
-      const { value, done } = await stderr.read();
-      if (done) return;
-      logs += value;
-    }
-  })();
   try {
-    await waitFor(
-      "the HTTP port",
-      () => /listening on http:\/\/[^:]+:\d+/.test(logs),
-    );
-    const port = Number(/listening on http:\/\/[^:]+:(\d+)/.exec(logs)![1]);
+    await using gw = await startGatewayProcess(env);
+    const { port } = gw;
     let health: Record<string, unknown> = {};
     await waitFor("health explains", async () => {
       const res = await fetch(`http://127.0.0.1:${port}/health`);
@@ -204,9 +196,8 @@ Deno.test("bybit private: a wrong secret opens the breaker, /health explains, an
     assert.equal(sim.clients.filter((c) => c.category === "private").length, 1);
     const stats = await (await fetch(`http://127.0.0.1:${port}/stats`)).text();
     const texts = [JSON.stringify(health), stats];
-    child.kill("SIGTERM");
-    assert.equal((await child.status).code, 0);
-    await reading;
+    assert.equal(await gw.stop(), 0);
+    const logs = gw.logs();
     texts.push(logs);
     const config = await tickgate(["check-config"], env).output();
     texts.push(
@@ -219,12 +210,6 @@ Deno.test("bybit private: a wrong secret opens the breaker, /health explains, an
       assert.equal(text.includes(KEY.apiKey), false);
     }
   } finally {
-    try {
-      child.kill("SIGKILL");
-    } catch {
-      // already exited
-    }
-    await child.stdout.cancel().catch(() => {});
     await sim.close();
   }
 });
