@@ -22,8 +22,7 @@ export type VenueFactory = (
 /** Implemented venues; a name in `VENUES` missing here is reported, not run. */
 export const VENUE_FACTORIES: Partial<Record<VenueName, VenueFactory>> = {
   coinbase: createCoinbaseVenue,
-  "coinbase-advanced": (config, stats) =>
-    createCoinbaseAdvancedVenue(config, stats),
+  "coinbase-advanced": createCoinbaseAdvancedVenue,
   binance: (config, stats) => createBinanceVenue(config, stats),
   bybit: (config, stats) => createBybitVenue(config, stats),
 };

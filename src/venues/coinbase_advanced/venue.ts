@@ -22,8 +22,8 @@ import { advancedProtocol, advancedStreams } from "./protocol.ts";
 const MIN_REFUSAL_COOLDOWN_MS = 5 * 60_000;
 
 /**
- * Builds the Coinbase Advanced Trade venue from configuration; `now` dates
- * the JWTs (tests move it).
+ * Builds the Coinbase Advanced Trade venue from configuration. JWTs are
+ * dated by the gateway's clock.
  *
  * @example Usage
  * ```ts ignore
@@ -33,7 +33,6 @@ const MIN_REFUSAL_COOLDOWN_MS = 5 * 60_000;
 export function createCoinbaseAdvancedVenue(
   config: Config,
   stats: VenueStats,
-  now: () => number = Date.now,
 ): VenueDefinition {
   const cfg = config.coinbaseAdvanced;
   const logger = log("venue", "coinbase-advanced");
@@ -42,6 +41,8 @@ export function createCoinbaseAdvancedVenue(
   );
   const redact = (text: string) =>
     secrets.reduce((t, s) => t.split(s).join("***"), text);
+  let ctx: VenueContext | undefined;
+  const now = () => ctx?.clock.now() ?? Date.now();
   const auth = cfg.apiKey !== undefined && cfg.apiSecret !== undefined
     ? new JwtAuth(
       importCdpKey(cfg.apiKey, cfg.apiSecret),
@@ -52,7 +53,6 @@ export function createCoinbaseAdvancedVenue(
       ),
     )
     : undefined;
-  let ctx: VenueContext | undefined;
   const parser = new AdvancedParser({
     stats,
     redact,
