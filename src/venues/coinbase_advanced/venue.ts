@@ -62,8 +62,8 @@ export function createCoinbaseAdvancedVenue(
       if (auth === undefined) return;
       if (auth.refused(message)) {
         logger.error(
-          "{connection}: the API key was refused ({message}); subscribing without authentication",
-          { connection, message },
+          "{connection}: the API key was refused ({reason}); subscribing without authentication",
+          { connection, reason: message },
         );
       }
       ctx?.renew(connection, "the API key was refused");
