@@ -30,9 +30,10 @@ const HELP =
 
 Usage:
   tickgate [run] [--config FILE]     run the gateway (default command)
-  tickgate demo [--config FILE]      run against the built-in Coinbase,
-                                     Binance and Bybit simulators
-  tickgate simulate coinbase|binance|bybit [--port N] [--rate N] [--products A,B] [--seed N]
+  tickgate demo [--config FILE]      run against the built-in Coinbase (Exchange
+                                     and Advanced Trade), Binance and Bybit simulators
+  tickgate simulate coinbase|coinbase-advanced|binance|bybit
+                    [--port N] [--rate N] [--products A,B] [--seed N]
                                      run one venue's simulator alone
   tickgate check-config [--config FILE]
                                      print the effective config (secrets redacted)
@@ -41,7 +42,8 @@ Usage:
 Configuration comes from environment variables, optionally on top of a JSON
 file of the same names (--config FILE or TICKGATE_CONFIG); the environment wins.
 Main settings: HOST, PORT, DATA_DIR, LOG_LEVEL, LOG_FORMAT, VENUES, SINKS,
-COINBASE_WS_URL, COINBASE_PRODUCTS, COINBASE_CHANNELS, BINANCE_WS_URL,
+COINBASE_WS_URL, COINBASE_PRODUCTS, COINBASE_CHANNELS, COINBASE_ADV_PRODUCTS,
+COINBASE_ADV_CHANNELS, COINBASE_API_KEY, COINBASE_API_SECRET, BINANCE_WS_URL,
 BINANCE_STREAMS, BINANCE_PAIRS, PAIRS_LIMIT, BYBIT_CATEGORY, BYBIT_SYMBOLS,
 BYBIT_TOPICS, BYBIT_API_KEY, BYBIT_API_SECRET, API_KEY.
 See README.md for the full table.

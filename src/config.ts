@@ -72,7 +72,12 @@ const SCHEMA = z.object({
     oneOf(["debug", "info", "warning", "error"], "info"),
   ),
   LOG_FORMAT: oneOf(["json", "pretty"], "json"),
-  VENUES: list(VENUE_NAMES, ["coinbase", "binance", "bybit"]),
+  VENUES: list(VENUE_NAMES, [
+    "coinbase",
+    "coinbase-advanced",
+    "binance",
+    "bybit",
+  ]),
   SINKS: z.preprocess(
     (v) => {
       const e = empty(v);

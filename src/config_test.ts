@@ -19,7 +19,12 @@ Deno.test("loadConfig() applies the documented defaults", async () => {
   assert.equal(c.dataDir, "./data");
   assert.equal(c.logLevel, "info");
   assert.equal(c.logFormat, "json");
-  assert.deepEqual(c.venues, ["coinbase", "binance", "bybit"]);
+  assert.deepEqual(c.venues, [
+    "coinbase",
+    "coinbase-advanced",
+    "binance",
+    "bybit",
+  ]);
   assert.equal(c.coinbase.wsUrl, "wss://ws-feed.exchange.coinbase.com");
   assert.deepEqual(c.coinbase.products, ["BTC-USD", "ETH-USD"]);
   assert.deepEqual(c.coinbase.channels, ["ticker", "matches", "heartbeat"]);

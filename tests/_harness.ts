@@ -213,13 +213,14 @@ export interface GatewayProcess {
 }
 
 /**
- * Starts `main.ts run` with `env` (debug logs help secret checks) and waits
- * until it listens.
+ * Starts `main.ts run` (or `args`, e.g. `["demo"]`) with `env` (debug logs
+ * help secret checks) and waits until it listens.
  */
 export async function startGatewayProcess(
   env: Record<string, string>,
+  args: string[] = ["run"],
 ): Promise<GatewayProcess> {
-  const child = tickgate(["run"], env).spawn();
+  const child = tickgate(args, env).spawn();
   const stderr = child.stderr.pipeThrough(new TextDecoderStream()).getReader();
   let logs = "";
   const reading = (async () => {

@@ -6,7 +6,12 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { CoinbaseSimulator } from "../src/simulator/coinbase.ts";
-import { readEvents, tickgate, waitFor } from "./_harness.ts";
+import {
+  readEvents,
+  startGatewayProcess,
+  tickgate,
+  waitFor,
+} from "./_harness.ts";
 
 async function run(args: string[], env: Record<string, string> = {}) {
   const out = await tickgate(args, env).output();
@@ -201,4 +206,62 @@ Deno.test("cli: simulate bybit serves the v5 public protocol until SIGTERM", asy
   await reader.cancel();
   await child.stdout.cancel();
   assert.equal((await child.status).code, 0);
+});
+
+Deno.test("cli: simulate coinbase-advanced serves the Advanced Trade protocol", async () => {
+  const child = tickgate(["simulate", "coinbase-advanced", "--port", "0"])
+    .spawn();
+  const reader = child.stderr.pipeThrough(new TextDecoderStream()).getReader();
+  let text = "";
+  let url: string | undefined;
+  while (url === undefined) {
+    const { value, done } = await reader.read();
+    if (done) break;
+    text += value;
+    url = /listening on (ws:\/\/[^\s:]+:\d+)/.exec(text)?.[1];
+  }
+  assert.ok(url, `no URL in: ${text}`);
+  const ws = new WebSocket(url);
+  const frames: Record<string, unknown>[] = [];
+  ws.onmessage = (e) => frames.push(JSON.parse(e.data));
+  await new Promise((r) => ws.onopen = r);
+  ws.send('{"type":"subscribe","channel":"heartbeats"}');
+  ws.send('{"type":"subscribe","channel":"candles","product_ids":["BTC-USD"]}');
+  await waitFor("a candle", () => frames.some((f) => f.channel === "candles"));
+  assert.ok(frames.some((f) => f.channel === "subscriptions"));
+  assert.deepEqual(
+    frames.map((f) => f.sequence_num),
+    frames.map((_, i) => i),
+    "one sequence_num line from 0",
+  );
+  const closed = new Promise((r) => ws.onclose = r);
+  child.kill("SIGTERM");
+  await closed;
+  await reader.cancel();
+  await child.stdout.cancel();
+  assert.equal((await child.status).code, 0);
+});
+
+Deno.test("cli: demo runs every venue against its simulator, Coinbase Advanced candles included", async () => {
+  await using gw = await startGatewayProcess({
+    HOST: "127.0.0.1",
+    PORT: "0",
+    SUMMARY_INTERVAL_SEC: "0",
+  }, ["demo"]);
+  type VenueStatsBody = {
+    events: Record<string, number>;
+    connections: { state: string }[];
+  };
+  let venues: Record<string, VenueStatsBody> = {};
+  await waitFor("data from every venue", async () => {
+    const res = await fetch(`http://127.0.0.1:${gw.port}/stats`);
+    venues = (await res.json()).venues;
+    return ["coinbase", "coinbase-advanced", "binance", "bybit"].every((v) =>
+      Object.values(venues[v]?.events ?? {}).some((n) => n > 0)
+    ) && (venues["coinbase-advanced"]?.events.candle ?? 0) > 0;
+  });
+  assert.ok(
+    venues["coinbase-advanced"]!.connections.every((c) => c.state === "open"),
+  );
+  assert.equal(await gw.stop(), 0);
 });

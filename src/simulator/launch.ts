@@ -10,9 +10,15 @@ import type { Config } from "../config.ts";
 import { BinanceSimulator } from "./binance.ts";
 import { BybitSimulator, DEFAULT_API_KEYS } from "./bybit.ts";
 import { CoinbaseSimulator } from "./coinbase.ts";
+import { CoinbaseAdvancedSimulator } from "./coinbase_advanced.ts";
 
 /** Venues with a simulator. */
-export const SIMULATED_VENUES = ["coinbase", "binance", "bybit"] as const;
+export const SIMULATED_VENUES = [
+  "coinbase",
+  "coinbase-advanced",
+  "binance",
+  "bybit",
+] as const;
 
 /** One of {@link SIMULATED_VENUES}. */
 export type SimulatedVenue = typeof SIMULATED_VENUES[number];
@@ -84,6 +90,18 @@ export async function startSimulator(
       close: () => sim.close(),
     };
   }
+  if (venue === "coinbase-advanced") {
+    const sim = await CoinbaseAdvancedSimulator.start({
+      ...options,
+      ...(some ? { products: products.map((p) => p.toUpperCase()) } : {}),
+    });
+    return {
+      lines: [
+        `Coinbase Advanced Trade simulator listening on ${sim.url} (one channel per subscribe: heartbeats, candles, market_trades, ticker, ticker_batch, level2, status)`,
+      ],
+      close: () => sim.close(),
+    };
+  }
   const sim = await CoinbaseSimulator.start({
     ...options,
     ...(some ? { products } : {}),
@@ -108,13 +126,18 @@ export interface Demo {
 }
 
 /**
- * Starts the Coinbase, Binance and Bybit simulators (Bybit with a private
- * account that trades on its own) and points `config` at them. The balances
- * route takes `API_KEY`, or `demo` when none is set.
+ * Starts the Coinbase Exchange, Coinbase Advanced Trade, Binance and Bybit
+ * simulators (Bybit with a private account that trades on its own) and
+ * points `config` at them. The balances route takes `API_KEY`, or `demo`
+ * when none is set.
  */
 export async function startDemo(config: Config): Promise<Demo> {
   const coinbase = await CoinbaseSimulator.start({
     products: config.coinbase.products,
+    tradesPerSecond: 5,
+  });
+  const advanced = await CoinbaseAdvancedSimulator.start({
+    products: config.coinbaseAdvanced.products,
     tradesPerSecond: 5,
   });
   const binance = await BinanceSimulator.start({ tradesPerSecond: 5 });
@@ -129,8 +152,15 @@ export async function startDemo(config: Config): Promise<Demo> {
     config: {
       ...config,
       apiKey,
-      venues: ["coinbase", "binance", "bybit"],
+      venues: ["coinbase", "coinbase-advanced", "binance", "bybit"],
       coinbase: { ...config.coinbase, wsUrl: coinbase.url },
+      coinbaseAdvanced: {
+        ...config.coinbaseAdvanced,
+        wsUrl: advanced.url,
+        // The simulator knows no key: demo subscriptions are public.
+        apiKey: undefined,
+        apiSecret: undefined,
+      },
       binance: {
         ...config.binance,
         wsUrl: binance.url,
@@ -147,13 +177,18 @@ export async function startDemo(config: Config): Promise<Demo> {
       },
     },
     banner: (port) =>
-      `Demo: simulators of Coinbase at ${coinbase.url}, Binance at ${binance.url}, Bybit at ${bybit.url}; try curl http://127.0.0.1:${port}/api/v1/latest${
+      `Demo: simulators of Coinbase at ${coinbase.url}, Coinbase Advanced Trade at ${advanced.url}, Binance at ${binance.url}, Bybit at ${bybit.url}; try curl http://127.0.0.1:${port}/api/v1/latest${
         config.apiKey === undefined
           ? ` or curl -H 'X-API-Key: ${apiKey}' http://127.0.0.1:${port}/api/v1/balances`
           : ""
       }`,
     close: async () => {
-      await Promise.all([coinbase.close(), binance.close(), bybit.close()]);
+      await Promise.all([
+        coinbase.close(),
+        advanced.close(),
+        binance.close(),
+        bybit.close(),
+      ]);
     },
   };
 }
