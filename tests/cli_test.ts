@@ -23,6 +23,35 @@ async function run(args: string[], env: Record<string, string> = {}) {
   };
 }
 
+/** `tickgate simulate …` as a subprocess, once it printed its URL (and `ready` holds). */
+async function simulateProcess(
+  args: string[],
+  ready: (output: string) => boolean = () => true,
+) {
+  const child = tickgate(["simulate", ...args]).spawn();
+  const reader = child.stderr.pipeThrough(new TextDecoderStream()).getReader();
+  let text = "";
+  let url: string | undefined;
+  while (url === undefined || !ready(text)) {
+    const { value, done } = await reader.read();
+    if (done) break;
+    text += value;
+    url = /listening on (ws:\/\/[^\s:]+:\d+)/.exec(text)?.[1];
+  }
+  assert.ok(url, `no URL in: ${text}`);
+  return {
+    url,
+    /** Sends `signal`, waits for `closed` (e.g. a client's close), returns the exit code. */
+    async stop(signal: Deno.Signal, closed: Promise<unknown>): Promise<number> {
+      child.kill(signal);
+      await closed;
+      await reader.cancel();
+      await child.stdout.cancel();
+      return (await child.status).code;
+    },
+  };
+}
+
 Deno.test("cli: a bad environment value exits 2 with a message naming it", async () => {
   for (const command of ["run", "check-config", "demo"]) {
     const r = await run([command], { PORT: "eighty", LOG_LEVEL: "loud" });
@@ -130,26 +159,14 @@ Deno.test("cli: SIGTERM flushes the sinks (file and stdout), closes sockets and 
 });
 
 Deno.test("cli: simulate coinbase serves the ws-feed protocol until SIGINT", async () => {
-  const child = tickgate([
-    "simulate",
+  const sim = await simulateProcess([
     "coinbase",
     "--port",
     "0",
     "--rate",
     "20",
-  ])
-    .spawn();
-  const reader = child.stderr.pipeThrough(new TextDecoderStream()).getReader();
-  let text = "";
-  let url: string | undefined;
-  while (url === undefined) {
-    const { value, done } = await reader.read();
-    if (done) break;
-    text += value;
-    url = /listening on (ws:\/\/\S+)/.exec(text)?.[1];
-  }
-  assert.ok(url, `no URL in: ${text}`);
-  const ws = new WebSocket(url);
+  ]);
+  const ws = new WebSocket(sim.url);
   const frames: Record<string, unknown>[] = [];
   ws.onmessage = (e) => frames.push(JSON.parse(e.data));
   await new Promise((r) => ws.onopen = r);
@@ -162,26 +179,15 @@ Deno.test("cli: simulate coinbase serves the ws-feed protocol until SIGINT", asy
   assert.equal(frames[0]!.type, "subscriptions");
   assert.equal(frames[1]!.type, "last_match");
   const closed = new Promise((r) => ws.onclose = r);
-  child.kill("SIGINT");
-  await closed;
-  await reader.cancel();
-  await child.stdout.cancel();
-  assert.equal((await child.status).code, 0);
+  assert.equal(await sim.stop("SIGINT", closed), 0);
 });
 
 Deno.test("cli: simulate bybit serves the v5 public protocol until SIGTERM", async () => {
-  const child = tickgate(["simulate", "bybit", "--port", "0"]).spawn();
-  const reader = child.stderr.pipeThrough(new TextDecoderStream()).getReader();
-  let text = "";
-  let url: string | undefined;
-  while (url === undefined || !text.includes("BYBIT_API_SECRET=")) {
-    const { value, done } = await reader.read();
-    if (done) break;
-    text += value;
-    url = /listening on (ws:\/\/[^\s:]+:\d+)/.exec(text)?.[1];
-  }
-  assert.ok(url, `no URL in: ${text}`);
-  const ws = new WebSocket(`${url}/v5/public/spot`);
+  const sim = await simulateProcess(
+    ["bybit", "--port", "0"],
+    (text) => text.includes("BYBIT_API_SECRET="),
+  );
+  const ws = new WebSocket(`${sim.url}/v5/public/spot`);
   const frames: Record<string, unknown>[] = [];
   ws.onmessage = (e) => frames.push(JSON.parse(e.data));
   await new Promise((r) => ws.onopen = r);
@@ -201,27 +207,12 @@ Deno.test("cli: simulate bybit serves the v5 public protocol until SIGTERM", asy
     },
   );
   const closed = new Promise((r) => ws.onclose = r);
-  child.kill("SIGTERM");
-  await closed;
-  await reader.cancel();
-  await child.stdout.cancel();
-  assert.equal((await child.status).code, 0);
+  assert.equal(await sim.stop("SIGTERM", closed), 0);
 });
 
 Deno.test("cli: simulate coinbase-advanced serves the Advanced Trade protocol", async () => {
-  const child = tickgate(["simulate", "coinbase-advanced", "--port", "0"])
-    .spawn();
-  const reader = child.stderr.pipeThrough(new TextDecoderStream()).getReader();
-  let text = "";
-  let url: string | undefined;
-  while (url === undefined) {
-    const { value, done } = await reader.read();
-    if (done) break;
-    text += value;
-    url = /listening on (ws:\/\/[^\s:]+:\d+)/.exec(text)?.[1];
-  }
-  assert.ok(url, `no URL in: ${text}`);
-  const ws = new WebSocket(url);
+  const sim = await simulateProcess(["coinbase-advanced", "--port", "0"]);
+  const ws = new WebSocket(sim.url);
   const frames: Record<string, unknown>[] = [];
   ws.onmessage = (e) => frames.push(JSON.parse(e.data));
   await new Promise((r) => ws.onopen = r);
@@ -235,11 +226,7 @@ Deno.test("cli: simulate coinbase-advanced serves the Advanced Trade protocol", 
     "one sequence_num line from 0",
   );
   const closed = new Promise((r) => ws.onclose = r);
-  child.kill("SIGTERM");
-  await closed;
-  await reader.cancel();
-  await child.stdout.cancel();
-  assert.equal((await child.status).code, 0);
+  assert.equal(await sim.stop("SIGTERM", closed), 0);
 });
 
 Deno.test("cli: demo runs every venue against its simulator, Coinbase Advanced candles included", async () => {

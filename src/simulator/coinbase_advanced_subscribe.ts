@@ -6,20 +6,10 @@
  *
  * @module
  */
+import { ADVANCED_CHANNELS } from "../venues/coinbase_advanced/channels.ts";
 
 /** A JSON object frame. */
 export type Frame = Record<string, unknown>;
-
-/** The public channels the simulator serves, by their subscribe names. */
-export const ADVANCED_CHANNELS: readonly string[] = [
-  "heartbeats",
-  "candles",
-  "market_trades",
-  "ticker",
-  "ticker_batch",
-  "level2",
-  "status",
-];
 
 /** The wire `channel` of data messages, when it differs from the subscribe name. */
 export const WIRE_CHANNEL: Readonly<Record<string, string>> = {
@@ -101,7 +91,7 @@ export function parseAdvancedRequest(
   if (AUTH_ONLY_CHANNELS.has(channel)) {
     return `channel ${channel} is not supported by this simulator (it requires authentication)`;
   }
-  if (!ADVANCED_CHANNELS.includes(channel)) {
+  if (!(ADVANCED_CHANNELS as readonly string[]).includes(channel)) {
     return `channel ${channel} is not a valid channel`;
   }
   const jwt = message["jwt"];
