@@ -6,6 +6,7 @@
  * @module
  */
 
+import { authRetryMs } from "./venues/auth_retry.ts";
 import { createApi } from "./api/app.ts";
 import type { GatewayView } from "./api/types.ts";
 import type { Config } from "./config.ts";
@@ -44,12 +45,6 @@ export interface GatewayDeps {
   clock?: Clock;
   socketFactory?: SocketFactory;
 }
-
-/**
- * A venue that refused a connection's credentials is asked again after at
- * least this long: a wrong key stays wrong, and hammering it gets it banned.
- */
-const AUTH_RETRY_MS = 5 * 60_000;
 
 /** Bad frames are logged with at most this many characters. */
 const FRAME_SAMPLE = 200;
@@ -183,10 +178,7 @@ export class Gateway implements GatewayView {
             session.suspend(
               id,
               "authentication failed",
-              Math.max(
-                AUTH_RETRY_MS,
-                config.transport.breakerCooldownSec * 1000,
-              ),
+              authRetryMs(config.transport.breakerCooldownSec),
             ),
         },
       });

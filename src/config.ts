@@ -260,7 +260,11 @@ export async function loadConfig(sources: ConfigSources = {}): Promise<Config> {
     );
   }
   const bybit = await bybitConfig(s, problems);
-  const coinbaseAdvanced = await coinbaseAdvancedConfig(s, problems);
+  const coinbaseAdvanced = await coinbaseAdvancedConfig(
+    s,
+    s.VENUES.includes("coinbase-advanced"),
+    problems,
+  );
   if (problems.length > 0) throw new ConfigError(problems);
   return {
     host: s.HOST,

@@ -50,11 +50,13 @@ export interface CoinbaseAdvancedConfig {
 type Parsed = z.infer<z.ZodObject<typeof COINBASE_ADVANCED_FIELDS>>;
 
 /**
- * Builds {@link CoinbaseAdvancedConfig}, reading credential files and
- * checking that the key can sign; problems go to `problems`.
+ * Builds {@link CoinbaseAdvancedConfig}, reading credential files and, when
+ * the venue is `enabled`, checking that the key can sign; problems go to
+ * `problems`.
  */
 export async function coinbaseAdvancedConfig(
   s: Parsed,
+  enabled: boolean,
   problems: string[],
 ): Promise<CoinbaseAdvancedConfig> {
   const apiKey = await credential(
@@ -75,7 +77,7 @@ export async function coinbaseAdvancedConfig(
     "JWT authentication",
     problems,
   );
-  if (apiKey !== undefined && apiSecret !== undefined) {
+  if (enabled && apiKey !== undefined && apiSecret !== undefined) {
     try {
       await importCdpKey(apiKey, apiSecret);
     } catch (e) {

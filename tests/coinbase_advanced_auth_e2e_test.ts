@@ -120,7 +120,7 @@ Deno.test("JWT: an expired token (clock 3 minutes behind) is refused; /health wa
   assert.equal(h!.status, "ok");
   assert.match(
     h!.warnings[0]!,
-    /^coinbase-advanced: the API key was refused \(authentication failure\); subscribed without authentication, retrying with the key in \d+ s$/,
+    /^coinbase-advanced: the API key was refused \(authentication failure\); subscribing without authentication, the key is used again for subscriptions after \d+ s$/,
   );
   // The replacement connection subscribes without a JWT, and data flows.
   await waitFor(
@@ -143,7 +143,7 @@ Deno.test("JWT: an expired token (clock 3 minutes behind) is refused; /health wa
 
 Deno.test("JWT: a key the venue does not know is refused; no log line, /health, /stats or check-config output holds it", async () => {
   const known = await generateTestKey("organizations/org-1/apiKeys/known");
-  const wrong = await generateTestKey("organizations/org-1/apiKeys/known");
+  const wrong = await generateTestKey("organizations/org-1/apiKeys/unknown");
   const sim = await CoinbaseAdvancedSimulator.start({
     apiKeys: [{ name: known.name, publicKey: known.publicKey }],
     tradesPerSecond: 10,

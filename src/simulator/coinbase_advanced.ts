@@ -241,6 +241,9 @@ export class CoinbaseAdvancedSimulator {
       const verdict = jwt === undefined || !this.#verifier.hasKeys
         ? null
         : await this.#verifier.verify(jwt);
+      // UNVERIFIED: the docs say an expired JWT makes requests
+      // unauthenticated; the feed is known to answer "authentication
+      // failure". The simulator refuses the whole subscribe.
       if (!verdict?.accepted) return this.#error(client, AUTH_FAILURE);
       client.authenticated = true;
     }

@@ -23,14 +23,16 @@ export type JwtVerdict =
 /** Longest lifetime (`exp - nbf`, seconds) a WebSocket JWT may have. */
 export const MAX_JWT_LIFETIME_SEC = 120;
 
-const BASE64URL = /^[A-Za-z0-9_-]*$/;
-
 /** Decodes base64url without padding; null when it is not base64url. */
 function decodeBase64Url(part: string): Uint8Array<ArrayBuffer> | null {
-  if (!BASE64URL.test(part) || part.length % 4 === 1) return null;
-  const base64 = part.replaceAll("-", "+").replaceAll("_", "/");
-  const binary = atob(base64.padEnd(Math.ceil(base64.length / 4) * 4, "="));
-  return Uint8Array.from(binary, (c) => c.charCodeAt(0));
+  try {
+    return Uint8Array.fromBase64(part, {
+      alphabet: "base64url",
+      lastChunkHandling: "loose",
+    });
+  } catch {
+    return null;
+  }
 }
 
 function decodeJsonObject(part: string): Record<string, unknown> | null {

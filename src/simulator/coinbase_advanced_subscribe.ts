@@ -7,9 +7,9 @@
  * @module
  */
 import { ADVANCED_CHANNELS } from "../venues/coinbase_advanced/channels.ts";
+import { type Frame, isRecord, isStrings } from "./coinbase_subscribe.ts";
 
-/** A JSON object frame. */
-export type Frame = Record<string, unknown>;
+export type { Frame };
 
 /** The wire `channel` of data messages, when it differs from the subscribe name. */
 export const WIRE_CHANNEL: Readonly<Record<string, string>> = {
@@ -29,15 +29,6 @@ export interface AdvancedRequest {
   productIds: string[];
   /** The `jwt` field, when present. */
   jwt: string | undefined;
-}
-
-/** Whether `value` is a JSON object. */
-export function isRecord(value: unknown): value is Frame {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
-}
-
-function isStrings(value: unknown): value is string[] {
-  return Array.isArray(value) && value.every((v) => typeof v === "string");
 }
 
 /** The JSON object in a client text frame, or null (not text, not JSON, not an object). */

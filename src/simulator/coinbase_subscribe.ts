@@ -29,7 +29,8 @@ export function isRecord(value: unknown): value is Frame {
   return typeof value === "object" && value !== null && !Array.isArray(value);
 }
 
-function isStrings(value: unknown): value is string[] {
+/** Whether `value` is an array of strings. */
+export function isStrings(value: unknown): value is string[] {
   return Array.isArray(value) && value.every((v) => typeof v === "string");
 }
 

@@ -80,7 +80,7 @@ function derLength(n: number): number[] {
 }
 
 /** A DER element of `tag` around `body`. */
-export function derElement(
+function derElement(
   tag: number,
   body: Uint8Array,
 ): Uint8Array<ArrayBuffer> {
@@ -91,7 +91,10 @@ export function derElement(
   return out;
 }
 
-/** The value of the DER element at `offset`, and where the next one starts. */
+/**
+ * The value of the DER element at `offset`, and where the next one starts
+ * (also used by the test keys to unwrap PKCS #8).
+ */
 export function readDer(
   der: Uint8Array,
   offset: number,
@@ -112,7 +115,7 @@ export function readDer(
 }
 
 /** SEC1 `ECPrivateKey` DER wrapped as PKCS #8 (what WebCrypto imports). */
-export function sec1ToPkcs8(sec1: Uint8Array): Uint8Array<ArrayBuffer> {
+function sec1ToPkcs8(sec1: Uint8Array): Uint8Array<ArrayBuffer> {
   const body = [
     Uint8Array.of(0x02, 0x01, 0x00),
     EC_P256_ALGORITHM,
@@ -205,20 +208,28 @@ export async function importCdpKey(
       `a base64 Ed25519 key has 64 (or 32) bytes, got ${raw.length}`,
     );
   }
-  const seed = raw.subarray(0, 32);
   const der = new Uint8Array(ED25519_PKCS8_PREFIX.length + 32);
   der.set(ED25519_PKCS8_PREFIX);
-  der.set(seed, ED25519_PKCS8_PREFIX.length);
+  der.set(raw.subarray(0, 32), ED25519_PKCS8_PREFIX.length);
+  const ed25519 = (extractable: boolean) =>
+    crypto.subtle.importKey("pkcs8", der, { name: "Ed25519" }, extractable, [
+      "sign",
+    ]);
   try {
-    const key = await crypto.subtle.importKey(
-      "pkcs8",
-      der,
-      { name: "Ed25519" },
-      false,
-      ["sign"],
-    );
-    return { name, alg: "EdDSA", key };
-  } catch {
+    if (raw.length === 64) {
+      // A CDP key is the seed and its public key: 64 random bytes (e.g. a
+      // Coinbase Exchange API secret) are not.
+      const jwk = await crypto.subtle.exportKey("jwk", await ed25519(true));
+      const x = Uint8Array.fromBase64(jwk.x ?? "", { alphabet: "base64url" });
+      if (x.toHex() !== raw.subarray(32).toHex()) {
+        throw new CdpKeyError(
+          "the base64 key is not a CDP Ed25519 key (its second half is not the public key of its first; an Exchange API secret does not work here)",
+        );
+      }
+    }
+    return { name, alg: "EdDSA", key: await ed25519(false) };
+  } catch (e) {
+    if (e instanceof CdpKeyError) throw e;
     throw new CdpKeyError("the base64 key is not a valid Ed25519 key");
   }
 }

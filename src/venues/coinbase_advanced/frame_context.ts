@@ -13,8 +13,18 @@ import type { ProductState } from "./product_state.ts";
 /** The venue name every event carries. */
 export const VENUE = "coinbase-advanced";
 
+/**
+ * One socket of a connection (a reconnect makes a new one). Its `epoch`
+ * moves on every sequence gap: state last updated at another link or epoch
+ * may have missed messages.
+ */
+export interface ConnectionLink {
+  epoch: number;
+}
+
 /** The frame being parsed. */
 export interface FrameContext {
+  /** The venue's counters. */
   readonly stats: VenueStats;
   /** When tickgate read the frame, epoch ms. */
   receivedTs: number;
@@ -22,12 +32,11 @@ export interface FrameContext {
   ts: number;
   /** The envelope `timestamp` as sent (ns digits): unique per message, used in ids. */
   stamp: string;
+  /** The connection id, e.g. `coinbase-advanced-0`. */
   connection: string;
-  /**
-   * Moves on every reconnect and every sequence gap: state last updated at
-   * another epoch may have missed messages.
-   */
-  epoch: number;
+  /** The socket the frame came on. */
+  link: ConnectionLink;
+  /** Where events go. */
   out: NormalizedEvent[];
   /** The state of `product`, counting this frame for it once. */
   product(product: string): ProductState;

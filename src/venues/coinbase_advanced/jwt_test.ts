@@ -95,6 +95,8 @@ Deno.test("unusable secrets are CdpKeyErrors that quote no key material", async 
   const broken = test.secretPem.replace(body, body.slice(0, 20) + "!!");
   const cases = [
     broken,
+    // A Coinbase Exchange API secret: 64 random bytes, base64.
+    crypto.getRandomValues(new Uint8Array(64)).toBase64(),
     "-----BEGIN RSA PRIVATE KEY-----\nAAAA\n-----END RSA PRIVATE KEY-----",
     "not a key at all",
     Uint8Array.of(1, 2, 3).toBase64(),

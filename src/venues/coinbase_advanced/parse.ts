@@ -6,8 +6,10 @@
  * connection (heartbeats and acks too), so a jump is a real loss: it is
  * counted once, reported as a `gap` status event, and the connection's
  * channels are resubscribed for fresh snapshots (at most once per
- * {@link RESUBSCRIBE_INTERVAL_MS}). A number not above the latest is a
- * repeat and dropped. The channel parsers live beside this file.
+ * {@link RESUBSCRIBE_INTERVAL_MS}; a gap inside that interval resubscribes
+ * when it has passed). A number not above the latest is a repeat and
+ * dropped. An invalid frame emits nothing. The channel parsers live beside
+ * this file.
  *
  * @module
  */
@@ -18,10 +20,14 @@ import { SequenceLine, STALE } from "../../core/sequence.ts";
 import type { FrameOutcome, VenueStats } from "../../core/stats.ts";
 import { parseIsoTimestamp } from "../../core/time.ts";
 import { type Json, parseObject } from "../fields.ts";
-import { reportGap, reportVenueError } from "../report.ts";
-import { type FrameContext, VENUE } from "./frame_context.ts";
+import { idRange, reportGap, reportVenueError } from "../report.ts";
+import {
+  type ConnectionLink,
+  type FrameContext,
+  VENUE,
+} from "./frame_context.ts";
 import { parseBook } from "./parse_book.ts";
-import { parseCandles } from "./parse_candles.ts";
+import { closeDueCandles, parseCandles } from "./parse_candles.ts";
 import { parseTickers, parseTrades } from "./parse_market.ts";
 import { type ProductState, productState } from "./product_state.ts";
 
@@ -41,13 +47,15 @@ export interface AdvancedParserOptions {
   redact?(text: string): string;
 }
 
-/** Per connection: its sequence line, and what it was last acknowledged to carry. */
-interface ConnectionState {
+/** Per socket: its sequence line, and what it was last acknowledged to carry. */
+interface ConnectionState extends ConnectionLink {
   line: SequenceLine;
   /** Stream keys (`channel:product`) of the latest `subscriptions` ack. */
   keys: string[];
   /** receivedTs of the latest gap resubscription, 0 when none. */
   resubscribedAt: number;
+  /** A gap came within the interval: resubscribe once it has passed. */
+  resubscribeDue: boolean;
 }
 
 /**
@@ -77,7 +85,7 @@ export class AdvancedParser implements FrameParser {
       ts: 0,
       stamp: "",
       connection: "",
-      epoch: 0,
+      link: { epoch: 0 },
       out: [],
       product: (product) => this.#product(product),
     };
@@ -85,7 +93,6 @@ export class AdvancedParser implements FrameParser {
 
   connectionOpened(connection: string): void {
     this.#connections.delete(connection);
-    this.#ctx.epoch++;
   }
 
   #product(product: string): ProductState {
@@ -104,7 +111,13 @@ export class AdvancedParser implements FrameParser {
   #connection(connection: string): ConnectionState {
     let c = this.#connections.get(connection);
     if (c === undefined) {
-      c = { line: new SequenceLine(), keys: [], resubscribedAt: 0 };
+      c = {
+        epoch: 0,
+        line: new SequenceLine(),
+        keys: [],
+        resubscribedAt: 0,
+        resubscribeDue: false,
+      };
       this.#connections.set(connection, c);
     }
     return c;
@@ -135,13 +148,31 @@ export class AdvancedParser implements FrameParser {
       return "ok";
     }
     if (missed > 0) this.#gap(conn, seq, missed, receivedTs, connection, out);
+    else if (
+      conn.resubscribeDue &&
+      receivedTs - conn.resubscribedAt >= RESUBSCRIBE_INTERVAL_MS
+    ) this.#resubscribe(conn, receivedTs);
     const ctx = this.#ctx;
     this.#frame++;
     ctx.receivedTs = receivedTs;
     ctx.ts = ts;
     ctx.stamp = m.timestamp;
     ctx.connection = connection;
+    ctx.link = conn;
     ctx.out = out;
+    const mark = out.length;
+    const outcome = this.#channel(ctx, channel, events, conn, connection);
+    if (outcome === "invalid") out.length = mark;
+    return outcome;
+  }
+
+  #channel(
+    ctx: FrameContext,
+    channel: string,
+    events: Json[],
+    conn: ConnectionState,
+    connection: string,
+  ): FrameOutcome {
     switch (channel) {
       case "candles":
         return parseCandles(ctx, events);
@@ -154,6 +185,7 @@ export class AdvancedParser implements FrameParser {
       case "l2_data":
         return parseBook(ctx, events);
       case "heartbeats":
+        closeDueCandles(ctx, this.#products.values());
         return "control";
       case "subscriptions":
         return this.#ack(conn, events, connection);
@@ -173,7 +205,7 @@ export class AdvancedParser implements FrameParser {
     connection: string,
     out: NormalizedEvent[],
   ): void {
-    this.#ctx.epoch++;
+    conn.epoch++;
     out.push(reportGap(this.#stats, {
       venue: VENUE,
       symbol: "*",
@@ -183,8 +215,8 @@ export class AdvancedParser implements FrameParser {
       missed,
       detail: `missed ${missed} message${
         missed === 1 ? "" : "s"
-      } (sequence_num ${seq - missed}${
-        missed > 1 ? `..${seq - 1}` : ""
+      } (sequence_num ${
+        idRange(seq - missed, missed)
       }); resubscribing for snapshots`,
     }));
     for (const key of conn.keys) {
@@ -194,8 +226,16 @@ export class AdvancedParser implements FrameParser {
         if (st !== undefined) st.awaitingSnapshot = true;
       }
     }
-    if (receivedTs - conn.resubscribedAt < RESUBSCRIBE_INTERVAL_MS) return;
+    if (receivedTs - conn.resubscribedAt < RESUBSCRIBE_INTERVAL_MS) {
+      conn.resubscribeDue = true;
+      return;
+    }
+    this.#resubscribe(conn, receivedTs);
+  }
+
+  #resubscribe(conn: ConnectionState, receivedTs: number): void {
     conn.resubscribedAt = receivedTs;
+    conn.resubscribeDue = false;
     if (conn.keys.length > 0) this.#opts.resubscribe?.(conn.keys);
   }
 

@@ -51,9 +51,15 @@ export function parseBook(ctx: FrameContext, events: Json[]): FrameOutcome {
         }));
       }
       st.hasBook = true;
+      st.bookConnection = ctx.connection;
       st.awaitingSnapshot = false;
-    } else if (!st.hasBook || st.awaitingSnapshot) {
-      continue; // covered by the gap already reported; the snapshot follows
+    } else if (
+      !st.hasBook || st.awaitingSnapshot || st.bookConnection !== ctx.connection
+    ) {
+      // After a gap: covered by the gap reported, the snapshot follows.
+      // From another connection (a replacement's overlap): the book follows
+      // the connection of its latest snapshot.
+      continue;
     }
     ctx.out.push({
       id: `${VENUE}:${st.product}:book:${

@@ -3,30 +3,31 @@
  *
  * Trade sides: Coinbase documents `side` of `market_trades` as the MAKER's
  * side, so the taker (the event's `side`) is the opposite: `BUY` → `sell`.
- * A message's trades may come newest first; they are emitted oldest first,
- * and a numeric trade id not newer than the product's latest is a repeat
- * (the snapshot after a resubscribe) and dropped.
+ * A message's trades may come newest first; they are emitted oldest first.
+ * A trade id among the product's recent ones is a repeat and dropped: the
+ * snapshot after a resubscription repeats trades already emitted, and
+ * brings back lost ones (emitted then, after newer trades).
  *
  * @module
  */
 
 import type { Side } from "../../core/events.ts";
-import { STALE } from "../../core/sequence.ts";
 import type { FrameOutcome } from "../../core/stats.ts";
 import { parseIsoTimestamp } from "../../core/time.ts";
 import { isDecimal, type Json, opt, str } from "../fields.ts";
 import { type FrameContext, VENUE } from "./frame_context.ts";
-
-const NUMERIC_ID = /^\d{1,15}$/;
 
 /** The taker side of a `market_trades` trade whose maker side is `side`. */
 function takerSide(side: unknown): Side | undefined {
   return side === "BUY" ? "sell" : side === "SELL" ? "buy" : undefined;
 }
 
-/** Oldest first: by time, then by numeric id. */
+/** Oldest first: by time, then by id (numeric ids by value). */
 function byAge(a: Json, b: Json): number {
-  return a.ts - b.ts || Number(a.trade_id) - Number(b.trade_id);
+  if (a._ts !== b._ts) return a._ts - b._ts;
+  const x = a.trade_id as string;
+  const y = b.trade_id as string;
+  return x.length - y.length || (x < y ? -1 : x > y ? 1 : 0);
 }
 
 /** Parses the `events` of a `market_trades` frame. */
@@ -43,18 +44,17 @@ export function parseTrades(ctx: FrameContext, events: Json[]): FrameOutcome {
         t.trade_id === "" || !isDecimal(t.price) || !isDecimal(t.size) ||
         takerSide(t.side) === undefined || ts !== ts
       ) return "invalid";
-      trades.push({ ...t, ts });
+      t._ts = ts; // the decoded frame is ours to annotate
+      trades.push(t);
     }
   }
   if (trades.length > 1) trades.sort(byAge);
   for (let i = 0; i < trades.length; i++) {
     const t = trades[i];
     const st = ctx.product(t.product_id);
-    if (NUMERIC_ID.test(t.trade_id)) {
-      if (st.trades.next(Number(t.trade_id)) === STALE) {
-        ctx.stats.duplicates++;
-        continue;
-      }
+    if (!st.trades.add(t.trade_id)) {
+      ctx.stats.duplicates++;
+      continue;
     }
     ctx.out.push({
       id: `${VENUE}:${t.product_id}:trade:${t.trade_id}`,
@@ -62,7 +62,7 @@ export function parseTrades(ctx: FrameContext, events: Json[]): FrameOutcome {
       venue: VENUE,
       symbol: t.product_id,
       nativeSymbol: t.product_id,
-      exchangeTs: t.ts,
+      exchangeTs: t._ts,
       receivedTs: ctx.receivedTs,
       tradeId: t.trade_id,
       price: t.price,

@@ -2,83 +2,12 @@ import assert from "node:assert/strict";
 import type {
   BookEvent,
   CandleEvent,
-  NormalizedEvent,
   StatusEvent,
   TickerEvent,
   TradeEvent,
 } from "../../core/events.ts";
-import { VenueStats } from "../../core/stats.ts";
-import { AdvancedParser } from "./parse.ts";
+import { candle, setup, T0 } from "./_test_feed.ts";
 import { advancedFrames, advancedStreams } from "./protocol.ts";
-
-const T0 = Date.UTC(2026, 10, 22, 12, 0, 0);
-
-function setup() {
-  const stats = new VenueStats("coinbase-advanced");
-  const resubscribed: string[][] = [];
-  const authFailures: string[] = [];
-  const parser = new AdvancedParser({
-    stats,
-    resubscribe: (keys) => resubscribed.push(keys),
-    onAuthFailure: (_c, m) => authFailures.push(m),
-    redact: (t) => t.replaceAll("secret-key-name", "***"),
-  });
-  let seq = 0;
-  let clock = T0;
-  const feed = (
-    channel: string,
-    events: unknown[],
-    opts: { seq?: number; conn?: string } = {},
-  ) => {
-    const out: NormalizedEvent[] = [];
-    const s = opts.seq ?? seq++;
-    seq = s + 1;
-    clock += 1000;
-    const timestamp = new Date(clock).toISOString().replace("Z", "123456Z");
-    const outcome = parser.parse(
-      JSON.stringify({
-        channel,
-        client_id: "",
-        timestamp,
-        sequence_num: s,
-        events,
-      }),
-      clock,
-      opts.conn ?? "coinbase-advanced-0",
-      out,
-    );
-    return { outcome, out };
-  };
-  return {
-    stats,
-    parser,
-    feed,
-    resubscribed,
-    authFailures,
-    raw: (frame: string) => {
-      const out: NormalizedEvent[] = [];
-      return {
-        outcome: parser.parse(frame, clock, "coinbase-advanced-0", out),
-        out,
-      };
-    },
-  };
-}
-
-const candle = (
-  start: number,
-  close: string,
-  volume: string,
-  product = "BTC-USD",
-) => ({
-  start: String(start),
-  open: "100.00",
-  high: "101.50",
-  low: "99.10",
-  close,
-  volume,
-  product_id: product,
-});
 
 Deno.test("candles: updates stay open; the first update of the next bucket closes the last one exactly once", () => {
   const t = setup();
@@ -152,6 +81,7 @@ Deno.test("candles: a close after a reconnect also says the candle may miss its 
   const gap = r.out.find((e) => e.kind === "status") as StatusEvent;
   assert.equal(gap.state, "gap");
   assert.match(gap.detail, /may miss its last trades/);
+  assert.equal(t.stats.gaps, 0, "the reconnect is no sequence gap");
   assert.equal(
     (r.out.filter((e) => e.kind === "candle") as CandleEvent[]).filter((c) =>
       c.closed

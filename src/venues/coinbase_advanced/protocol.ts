@@ -80,8 +80,6 @@ export interface AdvancedProtocolOptions {
   url: string;
   /** Adds a JWT to a frame; absent without a CDP key. */
   sign?: (frame: string) => Promise<string>;
-  /** @default {STREAMS_PER_CONNECTION} */
-  streamsPerConnection?: number;
 }
 
 /**
@@ -100,8 +98,7 @@ export function advancedProtocol(
     subscribe: (streams) => advancedFrames("subscribe", streams),
     unsubscribe: (streams) => advancedFrames("unsubscribe", streams),
     openFrames: () => [HEARTBEATS_FRAME],
-    maxStreamsPerConnection: options.streamsPerConnection ??
-      STREAMS_PER_CONNECTION,
+    maxStreamsPerConnection: STREAMS_PER_CONNECTION,
     sendLimit: { messages: MESSAGES_PER_SECOND, windowMs: 1000 },
     ...(options.sign ? { sign: options.sign } : {}),
   };

@@ -12,14 +12,15 @@
 import type { Config } from "../../config.ts";
 import type { VenueStats } from "../../core/stats.ts";
 import { log } from "../../logging.ts";
+import { authRetryMs } from "../auth_retry.ts";
 import type { VenueContext, VenueDefinition } from "../types.ts";
 import { importCdpKey } from "./cdp_key.ts";
 import { JwtAuth } from "./jwt_auth.ts";
 import { AdvancedParser } from "./parse.ts";
 import { advancedProtocol, advancedStreams } from "./protocol.ts";
 
-/** Subscribing without a refused key lasts at least this long. */
-const MIN_REFUSAL_COOLDOWN_MS = 5 * 60_000;
+/** A JWT in venue text (its claims name the key). */
+const JWT = /eyJ[\w-]*\.[\w-]*\.[\w-]*/g;
 
 /**
  * Builds the Coinbase Advanced Trade venue from configuration. JWTs are
@@ -40,17 +41,14 @@ export function createCoinbaseAdvancedVenue(
     s !== undefined && s !== ""
   );
   const redact = (text: string) =>
-    secrets.reduce((t, s) => t.split(s).join("***"), text);
+    secrets.reduce((t, s) => t.split(s).join("***"), text).replace(JWT, "***");
   let ctx: VenueContext | undefined;
   const now = () => ctx?.clock.now() ?? Date.now();
   const auth = cfg.apiKey !== undefined && cfg.apiSecret !== undefined
     ? new JwtAuth(
       importCdpKey(cfg.apiKey, cfg.apiSecret),
       now,
-      Math.max(
-        MIN_REFUSAL_COOLDOWN_MS,
-        config.transport.breakerCooldownSec * 1000,
-      ),
+      authRetryMs(config.transport.breakerCooldownSec),
     )
     : undefined;
   const parser = new AdvancedParser({
@@ -60,13 +58,14 @@ export function createCoinbaseAdvancedVenue(
     onAck: () => auth?.acknowledged(),
     onAuthFailure: (connection, message) => {
       if (auth === undefined) return;
-      if (auth.refused(message)) {
+      const { fresh, replace } = auth.refused(message);
+      if (fresh) {
         logger.error(
           "{connection}: the API key was refused ({reason}); subscribing without authentication",
           { connection, reason: message },
         );
       }
-      ctx?.renew(connection, "the API key was refused");
+      if (replace) ctx?.renew(connection, "the API key was refused");
     },
   });
   const pairs = cfg.products.map((p) => ({ symbol: p, nativeSymbol: p }));
