@@ -99,6 +99,7 @@ Deno.test("e2e: events written to the file equal what the simulator sent, field 
       low24h: f.low_24h,
       volume30d: f.volume_30d,
       lastSize: f.last_size,
+      lastTradeId: String(f.trade_id),
       sequence: f.sequence,
     });
   }

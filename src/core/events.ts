@@ -81,6 +81,8 @@ export interface TickerEvent extends EventBase {
   low24h?: Decimal | undefined;
   volume30d?: Decimal | undefined;
   lastSize?: Decimal | undefined;
+  /** The id of the last trade the ticker reflects, where the venue gives it. */
+  lastTradeId?: string | undefined;
   /** The venue's sequence number for this update, where it has one. */
   sequence?: number | undefined;
   /** Derivatives: mark and index price, open interest, funding. */

@@ -54,6 +54,9 @@ export function parseTicker(
     low24h: book ? undefined : str(d.l),
     volume30d: undefined,
     lastSize: full ? str(d.Q) : undefined,
+    lastTradeId: full && typeof d.L === "number" && d.L >= 0
+      ? String(d.L)
+      : undefined,
     sequence: book ? mark : undefined,
   });
   return "ok";

@@ -149,6 +149,7 @@ Deno.test("bookTicker, 24hrTicker and miniTicker become tickers; repeats drop", 
     low24h: undefined,
     volume30d: undefined,
     lastSize: undefined,
+    lastTradeId: undefined,
     sequence: 400900217,
   });
   assert.deepEqual(t.parse("bnbbtc@bookTicker", bt).events, []);
@@ -182,6 +183,7 @@ Deno.test("bookTicker, 24hrTicker and miniTicker become tickers; repeats drop", 
   assert.equal(tk.ask, "0.0026");
   assert.equal(tk.last, "0.0025");
   assert.equal(tk.lastSize, "10");
+  assert.equal(tk.lastTradeId, "18150");
   assert.equal(tk.volume24h, "10000");
   assert.equal(tk.open24h, "0.0010");
   assert.equal(tk.exchangeTs, 1672515782136);

@@ -113,6 +113,7 @@ export function parseTicker(
     low24h: opt(t.lowPrice24h),
     volume30d: undefined,
     lastSize: undefined,
+    lastTradeId: undefined,
     sequence: cs >= 0 ? cs : undefined,
     markPrice: opt(t.markPrice),
     indexPrice: opt(t.indexPrice),

@@ -202,6 +202,9 @@ export class CoinbaseParser implements FrameParser {
       low24h: opt(m.low_24h),
       volume30d: opt(m.volume_30d),
       lastSize: opt(m.last_size),
+      lastTradeId: typeof m.trade_id === "number"
+        ? String(m.trade_id)
+        : undefined,
       sequence: seq,
     });
     return "ok";

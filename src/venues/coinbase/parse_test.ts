@@ -106,6 +106,7 @@ Deno.test("CoinbaseParser.parse() maps a documented ticker losslessly", () => {
     low24h: "1280.52",
     volume30d: "9788783.60117027",
     lastSize: "11.4396987",
+    lastTradeId: "370843401",
     sequence: 37475248783,
   });
 });
