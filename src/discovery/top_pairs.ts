@@ -6,7 +6,7 @@
  * @module
  */
 
-import { backoffCeiling } from "../transport/backoff.ts";
+import { backoffCeiling } from "../core/backoff.ts";
 import {
   COINGECKO_MAX_COINS,
   COINGECKO_PER_PAGE,

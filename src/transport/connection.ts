@@ -7,8 +7,8 @@
  */
 
 import { type Clock, systemClock, type TimerId } from "../core/clock.ts";
-import { backoffDelay, type BackoffOptions } from "./backoff.ts";
-import { type BreakerOptions, CircuitBreaker } from "./breaker.ts";
+import { backoffDelay, type BackoffOptions } from "../core/backoff.ts";
+import { type BreakerOptions, CircuitBreaker } from "../core/breaker.ts";
 import { type SendLimit, SendPacer } from "./send_pacer.ts";
 import type {
   ConnectionState,

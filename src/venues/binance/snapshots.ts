@@ -10,7 +10,7 @@
  */
 
 import type { Clock, TimerId } from "../../core/clock.ts";
-import { backoffDelay } from "../../transport/backoff.ts";
+import { backoffDelay } from "../../core/backoff.ts";
 import type { DepthSnapshot } from "./depth_sync.ts";
 
 /** Fetches one snapshot; rejects with an error whose message is safe to log. */

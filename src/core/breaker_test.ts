@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { ManualClock } from "../core/clock.ts";
+import { ManualClock } from "./clock.ts";
 import { CircuitBreaker, DEFAULT_BREAKER } from "./breaker.ts";
 
 Deno.test("breaker defaults: 10 failures, 60 s cooldown", () => {

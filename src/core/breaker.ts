@@ -10,7 +10,7 @@
  * @module
  */
 
-import { type Clock, systemClock } from "../core/clock.ts";
+import { type Clock, systemClock } from "./clock.ts";
 
 /** Tuning of {@link CircuitBreaker}. */
 export interface BreakerOptions {
