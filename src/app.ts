@@ -17,6 +17,7 @@ import {
   type VenueName,
 } from "./core/events.ts";
 import { MetricsRegistry } from "./core/metrics.ts";
+import { SINK_LATENCY_BUCKETS } from "./sinks/queue.ts";
 import { FeedPipeline } from "./core/pipeline.ts";
 import { Router } from "./core/router.ts";
 import { VenueStats } from "./core/stats.ts";
@@ -64,15 +65,16 @@ export class Gateway implements GatewayView {
   readonly store = new LatestStore();
   /** Current account balances from private streams. */
   readonly balanceStore = new BalanceStore();
-  readonly metricsRegistry = new MetricsRegistry();
+  readonly metricsRegistry: MetricsRegistry;
   readonly #state: GatewayState;
   readonly #http;
   #server: Deno.HttpServer<Deno.NetAddr> | undefined;
   #summaryTimer: number | undefined;
   #stopping: Promise<void> | undefined;
 
-  private constructor(state: GatewayState) {
+  private constructor(state: GatewayState, registry: MetricsRegistry) {
     this.#state = state;
+    this.metricsRegistry = registry;
     this.#http = this.metricsRegistry.counter(
       "tickgate_http_responses_total",
       "HTTP responses by route and status",
@@ -83,7 +85,20 @@ export class Gateway implements GatewayView {
   /** Starts sinks, the HTTP server and every configured venue. */
   static async start(config: Config, deps: GatewayDeps = {}): Promise<Gateway> {
     const clock = deps.clock ?? systemClock;
-    const sinks = config.sinks.map(createSink);
+    const metricsRegistry = new MetricsRegistry();
+    const latency = metricsRegistry.histogram(
+      "tickgate_sink_latency_seconds",
+      "Receive to acknowledged-by-the-sink latency per event",
+      ["sink"],
+      SINK_LATENCY_BUCKETS,
+    );
+    const sinks = config.sinks.map((spec) =>
+      createSink(spec, {
+        ...config.sinkSettings,
+        dataDir: config.dataDir,
+        latency: (name) => latency.labels(name),
+      })
+    );
     const started: Sink[] = [];
     try {
       for (const s of sinks) {
@@ -112,7 +127,7 @@ export class Gateway implements GatewayView {
       venues: [],
       unavailable,
       sinks,
-    });
+    }, metricsRegistry);
     try {
       gw.#listen();
     } catch (e) {

@@ -11,15 +11,15 @@ import { z } from "zod";
 
 export { ConfigError };
 import { VENUE_NAMES, type VenueName } from "./core/events.ts";
-import {
-  parseSinkUrl,
-  redactUrl,
-  type SinkSpec,
-  SinkUrlError,
-  splitSinkList,
-} from "./sinks/url.ts";
+import { redactUrl, type SinkSpec } from "./sinks/url.ts";
 import type { LogLevelName } from "./logging.ts";
-import { validateSinkSpec } from "./sinks/create.ts";
+import {
+  SINK_FIELDS,
+  SINK_SECRET_KEYS,
+  type SinkSettings,
+  sinkSettings,
+  sinkSpecs,
+} from "./config_sinks.ts";
 import { readConfigFile } from "./config_file.ts";
 import {
   ConfigError,
@@ -78,13 +78,7 @@ const SCHEMA = z.object({
     "binance",
     "bybit",
   ]),
-  SINKS: z.preprocess(
-    (v) => {
-      const e = empty(v);
-      return typeof e === "string" ? splitSinkList(e) : e;
-    },
-    z.array(z.string()).default([]),
-  ),
+  ...SINK_FIELDS,
   API_KEY: secret,
   HEALTH_STALE_SEC: int(1, 86_400, 60),
   HEALTH_GRACE_SEC: int(0, 86_400, 300),
@@ -139,6 +133,7 @@ export const SECRET_KEYS: ReadonlySet<string> = new Set([
   "COINGECKO_API_KEY",
   ...BYBIT_SECRET_KEYS,
   ...COINBASE_ADVANCED_SECRET_KEYS,
+  ...SINK_SECRET_KEYS,
 ]);
 
 /** The effective configuration. */
@@ -150,6 +145,8 @@ export interface Config {
   logFormat: "json" | "pretty";
   venues: VenueName[];
   sinks: SinkSpec[];
+  /** What every sink's queue and driver share. */
+  sinkSettings: SinkSettings;
   /** Guards mutating REST endpoints; a secret. */
   apiKey: string | undefined;
   health: { staleSec: number; graceSec: number };
@@ -236,24 +233,7 @@ export async function loadConfig(sources: ConfigSources = {}): Promise<Config> {
   }
   const s = parsed.data;
   const problems: string[] = [];
-  const sinks: SinkSpec[] = [];
-  s.SINKS.forEach((url, i) => {
-    try {
-      const spec = parseSinkUrl(url, i + 1);
-      validateSinkSpec(spec);
-      sinks.push(spec);
-    } catch (e) {
-      if (!(e instanceof SinkUrlError)) throw e;
-      problems.push(`SINKS: ${e.message}`);
-    }
-  });
-  const names = new Set<string>();
-  for (const sink of sinks) {
-    if (names.has(sink.name)) {
-      problems.push(`SINKS: two sinks are named "${sink.name}"; use name=`);
-    }
-    names.add(sink.name);
-  }
+  const sinks = sinkSpecs(s, problems);
   if (s.RECONNECT_MAX_MS < s.RECONNECT_BASE_MS) {
     problems.push(
       `RECONNECT_MAX_MS: expected at least RECONNECT_BASE_MS (${s.RECONNECT_BASE_MS}), got ${s.RECONNECT_MAX_MS}`,
@@ -274,6 +254,7 @@ export async function loadConfig(sources: ConfigSources = {}): Promise<Config> {
     logFormat: s.LOG_FORMAT,
     venues: [...new Set(s.VENUES as VenueName[])],
     sinks,
+    sinkSettings: sinkSettings(s),
     apiKey: s.API_KEY,
     health: { staleSec: s.HEALTH_STALE_SEC, graceSec: s.HEALTH_GRACE_SEC },
     summaryIntervalSec: s.SUMMARY_INTERVAL_SEC,
@@ -346,6 +327,12 @@ export function redactConfig(config: Config): Record<string, unknown> {
       ...config.bybit,
       apiKey: config.bybit.apiKey === undefined ? null : "***",
       apiSecret: config.bybit.apiSecret === undefined ? null : "***",
+    },
+    sinkSettings: {
+      ...config.sinkSettings,
+      webhookToken: config.sinkSettings.webhookToken === undefined
+        ? null
+        : "***",
     },
     sinks: config.sinks.map((s) => ({
       name: s.name,

@@ -80,12 +80,12 @@ Deno.test("loadConfig() names every bad variable and what it expects", async () 
   assert.equal(e.problems.length, 5); // schema errors first; cross-field checks after
   const e2 = await errorOf(loadConfig({
     env: {
-      SINKS: "redis://h:6379",
+      SINKS: "kafka://h:9092?format=flat",
       RECONNECT_BASE_MS: "5000",
       RECONNECT_MAX_MS: "100",
     },
   }));
-  assert.match(e2.message, /SINKS: .*not supported by this build/);
+  assert.match(e2.message, /SINKS: .*format "flat" is not available for kafka/);
   assert.match(
     e2.message,
     /RECONNECT_MAX_MS: expected at least RECONNECT_BASE_MS/,

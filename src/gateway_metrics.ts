@@ -14,6 +14,7 @@
 import { EVENT_KINDS } from "./core/events.ts";
 import type { HistogramValue, MetricsRegistry } from "./core/metrics.ts";
 import type { GatewayState } from "./reports.ts";
+import { isQueueStats } from "./sinks/queue.ts";
 import { VERSION } from "./version.ts";
 
 const PROCESSING_BUCKETS = [
@@ -133,6 +134,41 @@ export function registerGatewayMetrics(
     "Events waiting in a sink's queue",
     ["sink"],
   );
+  const sinkRetries = reg.counter(
+    "tickgate_sink_retries_total",
+    "Failed delivery attempts that were retried",
+    ["sink"],
+  );
+  const sinkSpooledBytes = reg.gauge(
+    "tickgate_sink_spooled_bytes",
+    "Bytes in a sink's disk spool not yet delivered",
+    ["sink"],
+  );
+  const sinkSpooledEvents = reg.gauge(
+    "tickgate_sink_spooled_events",
+    "Events in a sink's disk spool not yet delivered",
+    ["sink"],
+  );
+  const sinkSpoolDropped = reg.counter(
+    "tickgate_sink_spool_dropped_total",
+    "Oldest spooled events deleted because the spool reached SPOOL_MAX_MB",
+    ["sink"],
+  );
+  const sinkDeadLettered = reg.counter(
+    "tickgate_sink_dead_lettered_total",
+    "Events the destination refused for good, kept in the dead-letter file",
+    ["sink"],
+  );
+  const sinkUp = reg.gauge(
+    "tickgate_sink_up",
+    "1 while the sink delivers (connected, last attempt succeeded)",
+    ["sink"],
+  );
+  const sinkBreakerOpen = reg.gauge(
+    "tickgate_sink_breaker_open",
+    "1 while the sink's circuit breaker is open",
+    ["sink"],
+  );
 
   reg.addCollector(() => {
     let total = 0;
@@ -174,6 +210,14 @@ export function registerGatewayMetrics(
       sinkFailed.labels(sink.name).set(st.failed);
       sinkDropped.labels(sink.name).set(st.dropped);
       sinkQueued.labels(sink.name).set(st.queued);
+      if (!isQueueStats(st)) continue;
+      sinkRetries.labels(sink.name).set(st.retries);
+      sinkSpooledBytes.labels(sink.name).set(st.spooledBytes);
+      sinkSpooledEvents.labels(sink.name).set(st.spooledEvents);
+      sinkSpoolDropped.labels(sink.name).set(st.spoolDropped);
+      sinkDeadLettered.labels(sink.name).set(st.deadLettered);
+      sinkUp.labels(sink.name).set(st.connected ? 1 : 0);
+      sinkBreakerOpen.labels(sink.name).set(st.breaker === "open" ? 1 : 0);
     }
   });
   return processing.labels();

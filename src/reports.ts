@@ -12,6 +12,7 @@ import type { Clock } from "./core/clock.ts";
 import type { VenueName } from "./core/events.ts";
 import type { VenueStats } from "./core/stats.ts";
 import type { Sink } from "./sinks/types.ts";
+import { isQueueStats } from "./sinks/queue.ts";
 import type { VenueSession } from "./transport/session.ts";
 import type { ConnectionState } from "./transport/types.ts";
 import type { VenueDefinition } from "./venues/types.ts";
@@ -67,16 +68,28 @@ function venueLive(state: GatewayState, v: VenueRuntime): boolean {
 }
 
 function sinkSummary(state: GatewayState, s: Sink) {
-  const st = s.stats();
+  const { lastPublishTs, lastError, ...st } = s.stats();
   return {
     scheme: s.scheme,
-    published: st.published,
-    failed: st.failed,
-    dropped: st.dropped,
-    queued: st.queued,
-    lastPublishAgeSec: ageSec(state.clock.now(), st.lastPublishTs),
-    lastError: st.lastError ?? null,
+    ...st,
+    lastPublishAgeSec: ageSec(state.clock.now(), lastPublishTs),
+    lastError: lastError ?? null,
   };
+}
+
+/** A warning per sink that is not delivering (events wait in its spool). */
+function sinkWarnings(state: GatewayState): string[] {
+  const out: string[] = [];
+  for (const s of state.sinks) {
+    const st = s.stats();
+    if (!isQueueStats(st) || st.connected) continue;
+    out.push(
+      `sink ${s.name}: not delivering (breaker ${st.breaker}, ${st.spooledEvents} events spooled): ${
+        st.lastError ?? "connecting"
+      }`,
+    );
+  }
+  return out;
 }
 
 /**
@@ -107,6 +120,7 @@ export function healthReport(state: GatewayState): HealthReport {
   for (const name of state.unavailable) {
     venues[name] = { live: false, detail: "not implemented in this build" };
   }
+  warnings.push(...sinkWarnings(state));
   const sinks: Record<string, unknown> = {};
   for (const s of state.sinks) sinks[s.name] = sinkSummary(state, s);
   const inGrace = now - state.startedAt < state.config.health.graceSec * 1000;
@@ -224,6 +238,9 @@ export function summaryLines(state: GatewayState, mark: SummaryMark): string[] {
     lines.push(
       `sink ${sink.name}: ${st.published} published, ${st.queued} queued, ` +
         `${st.failed} failed, ${st.dropped} dropped` +
+        (isQueueStats(st)
+          ? `, ${st.spooledEvents} spooled, breaker ${st.breaker}`
+          : "") +
         (st.lastError ? `; last error: ${st.lastError}` : ""),
     );
   }

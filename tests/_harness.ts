@@ -208,6 +208,8 @@ export interface GatewayProcess {
   logs(): string;
   /** SIGTERM, then its exit code once it exited and its logs are read. */
   stop(): Promise<number>;
+  /** SIGKILL (no shutdown at all), then waits for it to exit. */
+  kill(): Promise<void>;
   /** Kills it if still running. */
   [Symbol.asyncDispose](): Promise<void>;
 }
@@ -260,5 +262,5 @@ export async function startGatewayProcess(
     throw new Error(`${e instanceof Error ? e.message : e}; logs:\n${logs}`);
   }
   const port = Number(/listening on http:\/\/[^:]+:(\d+)/.exec(logs)![1]);
-  return { port, logs: () => logs, stop, [Symbol.asyncDispose]: kill };
+  return { port, logs: () => logs, stop, kill, [Symbol.asyncDispose]: kill };
 }

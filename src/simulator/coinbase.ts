@@ -100,6 +100,7 @@ export class CoinbaseSimulator {
   #skip = new Map<string, number>();
   #lastTick = performance.now();
   #stalledUntil = 0;
+  #paused = false;
   #closed = false;
 
   private constructor(options: CoinbaseSimulatorOptions) {
@@ -190,6 +191,17 @@ export class CoinbaseSimulator {
   /** Sends nothing to anyone for `ms` (frames produced meanwhile are lost). */
   stall(ms: number): void {
     this.#stalledUntil = Math.max(this.#stalledUntil, performance.now() + ms);
+  }
+
+  /** Stops trading: no new trades or tickers until {@link resume} (heartbeats go on). */
+  pause(): void {
+    this.#paused = true;
+  }
+
+  /** Trades again after {@link pause}. */
+  resume(): void {
+    this.#paused = false;
+    this.#lastTick = performance.now();
   }
 
   /** Stops timers, closes every socket and shuts the server down. */
@@ -376,6 +388,7 @@ export class CoinbaseSimulator {
   }
 
   #tick(): void {
+    if (this.#paused) return;
     const now = performance.now();
     const elapsed = Math.min(now - this.#lastTick, 1000);
     this.#lastTick = now;

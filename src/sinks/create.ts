@@ -1,46 +1,88 @@
 /**
- * Builds a sink from its parsed URL.
+ * Builds a sink from its parsed URL: `stdout` and `file` write lines
+ * directly; every network scheme is a {@link DeliveryQueue} (batching,
+ * retries, breaker, disk spool, dead letters) around its driver.
  *
  * @module
  */
 
+import { join } from "node:path";
 import type { NormalizedEvent } from "../core/events.ts";
+import type { HistogramValue } from "../core/metrics.ts";
 import { FileSink, fileSinkOptions } from "./file.ts";
+import { DeliveryQueue } from "./queue.ts";
+import { queueOptions } from "./queue_options.ts";
+import {
+  createRedisStreamsDriver,
+  validateRedisStreamsOptions,
+} from "./redis_streams.ts";
+import type { FsyncPolicy } from "./spool.ts";
 import { StdoutSink } from "./stdout.ts";
-import type { Sink } from "./types.ts";
-import { redactUrl, type SinkSpec, SinkUrlError } from "./url.ts";
+import type { Sink, SinkContext, SinkDriver } from "./types.ts";
+import {
+  redactUrl,
+  type SinkScheme,
+  type SinkSpec,
+  SinkUrlError,
+} from "./url.ts";
 
 /** The `canonical` format: the event's own fields as one JSON object. */
 export function canonicalJson(event: NormalizedEvent): string {
   return JSON.stringify(event);
 }
 
+/** What sinks share beyond their URL. */
+export interface SinkEnvironment extends SinkContext {
+  /** `DATA_DIR`: spools go to `spool/<sink>/`, dead letters to `deadletter/<sink>.ndjson`. */
+  dataDir: string;
+  /** `SPOOL_MAX_MB`, in bytes, per sink. */
+  spoolMaxBytes: number;
+  spoolFsync: FsyncPolicy;
+  /** The latency histogram a sink records into, by sink name. */
+  latency?: (sink: string) => HistogramValue;
+}
+
+type DriverFactory = (spec: SinkSpec, ctx: SinkContext) => SinkDriver;
+
+const DRIVERS: Partial<
+  Record<SinkScheme, [DriverFactory, (spec: SinkSpec) => void]>
+> = {
+  redis: [createRedisStreamsDriver, validateRedisStreamsOptions],
+  rediss: [createRedisStreamsDriver, validateRedisStreamsOptions],
+};
+
 /**
  * Creates the sink a spec describes (not yet started).
  *
  * @example Usage
  * ```ts
- * const sink = createSink(parseSinkUrl("stdout", 1));
+ * const sink = createSink(parseSinkUrl("stdout", 1), env);
  * await sink.start();
  * ```
  */
-export function createSink(spec: SinkSpec): Sink {
-  switch (spec.scheme) {
-    case "stdout":
-      return new StdoutSink(spec, canonicalJson);
-    case "file":
-      return new FileSink(spec, canonicalJson);
-    default:
-      throw new SinkUrlError(
-        redactUrl(spec.url),
-        `scheme "${spec.scheme}" is not supported`,
-      );
-  }
+export function createSink(spec: SinkSpec, env: SinkEnvironment): Sink {
+  if (spec.scheme === "stdout") return new StdoutSink(spec, canonicalJson);
+  if (spec.scheme === "file") return new FileSink(spec, canonicalJson);
+  const [factory] = DRIVERS[spec.scheme]!;
+  const q = queueOptions(spec);
+  return new DeliveryQueue({
+    name: spec.name,
+    scheme: spec.scheme,
+    driver: factory(spec, env),
+    ...q,
+    spool: {
+      dir: join(env.dataDir, "spool", spec.name),
+      maxBytes: env.spoolMaxBytes,
+      fsync: env.spoolFsync,
+    },
+    deadLetterPath: join(env.dataDir, "deadletter", `${spec.name}.ndjson`),
+    ...(env.latency ? { latency: env.latency(spec.name) } : {}),
+  });
 }
 
 /**
- * Checks a spec's sink-specific options (throws {@link SinkUrlError}), so a
- * bad option is a configuration error at startup, not a failure later.
+ * Checks a spec's sink-specific options (throws `SinkUrlError`), so a bad
+ * option is a configuration error at startup, not a failure later.
  *
  * @example Usage
  * ```ts
@@ -48,5 +90,15 @@ export function createSink(spec: SinkSpec): Sink {
  * ```
  */
 export function validateSinkSpec(spec: SinkSpec): void {
-  if (spec.scheme === "file") fileSinkOptions(spec);
+  if (spec.scheme === "stdout") return;
+  if (spec.scheme === "file") return void fileSinkOptions(spec);
+  const driver = DRIVERS[spec.scheme];
+  if (driver === undefined) {
+    throw new SinkUrlError(
+      redactUrl(spec.url),
+      `scheme "${spec.scheme}" is not supported by this build`,
+    );
+  }
+  queueOptions(spec);
+  driver[1](spec);
 }

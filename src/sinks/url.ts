@@ -33,19 +33,52 @@ export const SINK_SCHEMES = [
 /** One of {@link SINK_SCHEMES}. */
 export type SinkScheme = typeof SINK_SCHEMES[number];
 
-/** Schemes this build can deliver to. */
-export const SUPPORTED_SCHEMES: readonly SinkScheme[] = ["stdout", "file"];
-
 /** Output formats per scheme; the first is the default. */
 export const SINK_FORMATS: Partial<Record<SinkScheme, readonly string[]>> = {
   stdout: ["canonical"],
   file: ["canonical"],
+  redis: ["flat", "canonical"],
+  rediss: ["flat", "canonical"],
+  kafka: ["canonical", "tick"],
+  amqp: ["canonical"],
+  amqps: ["canonical"],
+  postgres: ["rows"],
+  postgresql: ["rows"],
+  http: ["envelope", "canonical"],
+  https: ["envelope", "canonical"],
 };
+
+/**
+ * Options of the delivery queue every network sink accepts: `batch_size`
+ * (events per write), `linger_ms` (wait this long for a batch to fill) and
+ * `max_queued` (events held in memory before spilling to the spool).
+ */
+export const QUEUE_OPTIONS = ["batch_size", "linger_ms", "max_queued"] as const;
+
+const REDIS_OPTIONS = ["key", "maxlen", ...QUEUE_OPTIONS];
+const AMQP_OPTIONS = [
+  "exchange",
+  "max_length",
+  "ttl_ms",
+  "poll_sec",
+  ...QUEUE_OPTIONS,
+];
+const POSTGRES_OPTIONS = ["schema", ...QUEUE_OPTIONS];
+const HTTP_OPTIONS = ["timeout_ms", "environment", ...QUEUE_OPTIONS];
 
 /** Sink-specific query options each scheme accepts. */
 export const SINK_OPTIONS: Partial<Record<SinkScheme, readonly string[]>> = {
   stdout: [],
   file: ["max_file_mb", "max_total_mb"],
+  redis: REDIS_OPTIONS,
+  rediss: REDIS_OPTIONS,
+  kafka: ["topic", "compression", "client_id", ...QUEUE_OPTIONS],
+  amqp: AMQP_OPTIONS,
+  amqps: AMQP_OPTIONS,
+  postgres: POSTGRES_OPTIONS,
+  postgresql: POSTGRES_OPTIONS,
+  http: HTTP_OPTIONS,
+  https: HTTP_OPTIONS,
 };
 
 /** A parsed sink URL. */
@@ -109,14 +142,6 @@ export function parseSinkUrl(url: string, index: number): SinkSpec {
     throw new SinkUrlError(
       shown,
       `unknown scheme; expected one of ${SINK_SCHEMES.join(", ")}`,
-    );
-  }
-  if (!SUPPORTED_SCHEMES.includes(scheme)) {
-    throw new SinkUrlError(
-      shown,
-      `scheme "${scheme}" is not supported by this build; supported: ${
-        SUPPORTED_SCHEMES.join(", ")
-      }`,
     );
   }
   const q = url.indexOf("?");
@@ -236,8 +261,9 @@ function isScheme(s: string): s is SinkScheme {
 }
 
 /**
- * Replaces credentials in a URL (`user:pass@`, and `password`, `token`,
- * `secret` or `key` query values) with `***`.
+ * Replaces credentials in a URL (`user:pass@`, and the values of query
+ * options named like a password, token, secret or API/access/private key;
+ * not `key=`, the Redis key template) with `***`.
  *
  * @example Usage
  * ```ts
@@ -248,7 +274,7 @@ export function redactUrl(url: string): string {
   return url
     .replace(/^([a-z][a-z0-9+.-]*:\/\/[^:/?#@]*):[^@/?#]*@/i, "$1:***@")
     .replace(
-      /([?&][^=&]*(?:pass|token|secret|key|auth)[^=&]*=)[^&]*/gi,
+      /([?&][^=&]*(?:pass|token|secret|auth|api_?key|access_?key|private_?key)[^=&]*=)[^&]*/gi,
       "$1***",
     );
 }

@@ -42,7 +42,11 @@ Deno.test("parseSinkUrl() reads file paths, formats, filters and options", () =>
 Deno.test("parseSinkUrl() rejects what it cannot honour, naming the problem", async (t) => {
   const cases: [string, RegExp][] = [
     ["ftp://x", /unknown scheme/],
-    ["redis://localhost:6379", /not supported by this build/],
+    [
+      "redis://localhost:6379?format=tick",
+      /format "tick" is not available for redis/,
+    ],
+    ["kafka://h:9092?linger=5", /unknown option "linger"/],
     ["stdout?format=flat", /format "flat" is not available for stdout/],
     ["stdout?kinds=trades", /unknown kind "trades"/],
     ["stdout?venues=kraken", /unknown venue "kraken"/],
@@ -71,7 +75,11 @@ Deno.test("redactUrl() hides passwords and secret query values", () => {
     "https://h/x?token=***&kinds=trade&api_key=***",
   );
   assert.equal(
-    redactUrl("redis://localhost:6379/0"),
-    "redis://localhost:6379/0",
+    redactUrl("redis://localhost:6379/0?key=trades:{native}"),
+    "redis://localhost:6379/0?key=trades:{native}",
+  );
+  assert.equal(
+    redactUrl("https://h/x?apikey=a&access_key=b&private_key=c&password=d"),
+    "https://h/x?apikey=***&access_key=***&private_key=***&password=***",
   );
 });
