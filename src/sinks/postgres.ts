@@ -1,0 +1,359 @@
+/**
+ * PostgreSQL sink driver (npm:postgres): one table per event kind in the
+ * sink's schema (see `postgres_rows.ts`), created by versioned migrations
+ * at connect (`postgres_migrations.ts`). A batch is one transaction with one
+ * multi-row `INSERT … ON CONFLICT (id) DO NOTHING` per table, so it lands
+ * all or nothing and redelivery is harmless.
+ *
+ * @module
+ */
+
+import { Socket } from "node:net";
+import postgres from "postgres";
+import type { NormalizedEvent } from "../core/events.ts";
+import { log } from "../logging.ts";
+import {
+  migrate,
+  MIGRATIONS,
+  schemaNameProblem,
+} from "./postgres_migrations.ts";
+import {
+  groupRows,
+  ROW_TYPES,
+  type RowGroups,
+  type SinkTable,
+  TABLE_COLUMNS,
+} from "./postgres_rows.ts";
+import { DeliveryError, type SinkContext, type SinkDriver } from "./types.ts";
+import { redactUrl, type SinkSpec, SinkUrlError } from "./url.ts";
+
+// Connect timeout (s), server statement_timeout (ms), the client-side bound
+// on connect() and send() (ms, for a silent network), bind parameter limit.
+const CONNECT_TIMEOUT_SEC = 5;
+const STATEMENT_TIMEOUT_MS = 10_000;
+const OPERATION_TIMEOUT_MS = 15_000;
+const MAX_PARAMETERS = 65_535;
+/**
+ * Sockets one connect() or send() may open. npm:postgres reconnects at once,
+ * without end, when a server (or a proxy in front of it) accepts and closes
+ * connections: past this many the operation fails instead.
+ */
+const SOCKETS_PER_OPERATION = 3;
+/** SQLSTATEs meaning the schema or a table is gone: migrate again. */
+const MISSING_OBJECTS = new Set(["3F000", "42P01"]);
+
+type Sql = postgres.Sql<Record<string, unknown>>;
+type SocketOptions = { host: string[]; port: number[] };
+type Counts = { inserted: number; duplicates: number };
+
+/** Checks the URL and `schema=`; returns the schema. */
+function schemaOf(spec: SinkSpec): string {
+  const shown = redactUrl(spec.url);
+  let url: URL;
+  try {
+    url = new URL(spec.target);
+  } catch {
+    throw new SinkUrlError(
+      shown,
+      "expected postgres://user:password@host:port/database",
+    );
+  }
+  if (url.hostname === "") {
+    throw new SinkUrlError(shown, "a host is required (postgres://host/db)");
+  }
+  if (/\/./.test(url.pathname.slice(1))) {
+    throw new SinkUrlError(shown, "the path must be one database name");
+  }
+  const schema = spec.options.schema ?? "public";
+  const problem = schemaNameProblem(schema);
+  if (problem !== undefined) {
+    throw new SinkUrlError(shown, `option "schema" ${problem}`);
+  }
+  return schema;
+}
+
+/**
+ * Checks the sink URL's PostgreSQL options; throws `SinkUrlError`.
+ *
+ * @example Usage
+ * ```ts
+ * validatePostgresOptions(parseSinkUrl("postgres://u@db/ticks?schema=1x", 1)); // throws
+ * ```
+ */
+export function validatePostgresOptions(spec: SinkSpec): void {
+  schemaOf(spec);
+}
+
+/**
+ * Creates the PostgreSQL driver for a sink URL.
+ *
+ * @example Usage
+ * ```ts
+ * const driver = createPostgresDriver(
+ *   parseSinkUrl("postgres://postgres@127.0.0.1:5432/test?schema=market", 1),
+ *   ctx,
+ * );
+ * await driver.connect(); // creates the schema and tables
+ * await driver.send(events);
+ * await driver.close();
+ * ```
+ */
+export function createPostgresDriver(
+  spec: SinkSpec,
+  _ctx: SinkContext,
+): SinkDriver {
+  return new PostgresDriver(spec, schemaOf(spec));
+}
+
+/** The driver: a small pool, migrations at connect, one transaction per batch. */
+class PostgresDriver implements SinkDriver {
+  readonly #spec: SinkSpec;
+  readonly #schema: string;
+  readonly #password: string;
+  readonly #log;
+  #sql: Sql | undefined;
+  #migrated = false;
+  #sockets = 0;
+  #versions: number[] = [];
+  readonly #rows: Partial<Record<SinkTable, Counts>> = {};
+
+  constructor(spec: SinkSpec, schema: string) {
+    this.#spec = spec;
+    this.#schema = schema;
+    this.#password = decodeURIComponent(new URL(spec.target).password);
+    this.#log = log("sink", spec.name);
+  }
+
+  async connect(): Promise<void> {
+    this.#sockets = 0;
+    const sql = this.#pool();
+    try {
+      if (this.#migrated) {
+        await this.#bounded(sql`select 1`, "connect");
+        return;
+      }
+      const report = await this.#bounded(
+        migrate(sql, this.#schema),
+        "connect",
+      );
+      this.#versions = report.versions;
+      this.#migrated = true;
+      if (report.applied.length > 0) {
+        this.#log.info("Applied migrations {applied} in schema {schema}", {
+          applied: report.applied,
+          schema: this.#schema,
+        });
+      }
+      const latest = MIGRATIONS.length;
+      if (report.versions.some((v) => v > latest)) {
+        this.#log.warn(
+          "Schema {schema} has migrations newer than this build ({latest})",
+          { schema: this.#schema, latest },
+        );
+      }
+    } catch (e) {
+      throw this.#failure(e, "connect");
+    }
+  }
+
+  async send(batch: readonly NormalizedEvent[]): Promise<void> {
+    if (batch.length === 0) return;
+    let groups: RowGroups;
+    try {
+      groups = groupRows(batch);
+    } catch (e) {
+      throw new DeliveryError(
+        `postgres sink "${this.#spec.name}": ${this.#scrub(String(e))}`,
+        { permanent: true },
+      );
+    }
+    if (!this.#migrated) await this.connect();
+    this.#sockets = 0;
+    const sql = this.#pool();
+    const at = { table: undefined as SinkTable | undefined };
+    let inserted: number[];
+    try {
+      inserted = await this.#bounded(
+        sql.begin((tx) => this.#insert(tx, groups, at)),
+        "write",
+      );
+    } catch (e) {
+      const table = at.table;
+      throw this.#failure(
+        e,
+        table === undefined ? "write" : `insert into ${this.#schema}.${table}`,
+      );
+    }
+    for (let i = 0; i < groups.length; i++) {
+      const { table, rows } = groups[i]!;
+      const n = inserted[i] ?? 0;
+      const c = this.#rows[table] ??= { inserted: 0, duplicates: 0 };
+      c.inserted += n;
+      c.duplicates += rows.length - n;
+    }
+  }
+
+  async close(): Promise<void> {
+    const sql = this.#sql;
+    this.#sql = undefined;
+    await sql?.end({ timeout: 5 }).catch(() => {});
+  }
+
+  details(): Record<string, unknown> {
+    return {
+      schema: this.#schema,
+      migrationsApplied: this.#versions.length,
+      rows: structuredClone(this.#rows),
+    };
+  }
+
+  /** One INSERT per table (chunked under the parameter limit). */
+  async #insert(
+    tx: postgres.TransactionSql<Record<string, unknown>>,
+    groups: RowGroups,
+    at: { table: SinkTable | undefined },
+  ): Promise<number[]> {
+    const inserted: number[] = [];
+    const schema = tx(this.#schema);
+    for (const { table, rows } of groups) {
+      at.table = table;
+      const columns = TABLE_COLUMNS[table];
+      const step = Math.floor(MAX_PARAMETERS / columns.length);
+      let n = 0;
+      for (let i = 0; i < rows.length; i += step) {
+        const chunk = rows.length <= step ? rows : rows.slice(i, i + step);
+        const result = await tx`insert into ${schema}.${tx(table)} ${
+          tx(chunk, columns as string[])
+        } on conflict (id) do nothing`;
+        n += result.count;
+      }
+      inserted.push(n);
+    }
+    at.table = undefined;
+    return inserted;
+  }
+
+  #pool(): Sql {
+    this.#sql ??= postgres(this.#spec.target, {
+      max: 2,
+      connect_timeout: CONNECT_TIMEOUT_SEC,
+      prepare: false,
+      fetch_types: false,
+      onnotice: () => {},
+      connection: {
+        application_name: "tickgate",
+        statement_timeout: STATEMENT_TIMEOUT_MS,
+        idle_in_transaction_session_timeout: 2 * STATEMENT_TIMEOUT_MS,
+      },
+      types: ROW_TYPES,
+      // documented, missing from the typings
+      ...{ socket: (o: SocketOptions) => this.#socket(o) } as object,
+    }) as unknown as Sql;
+    return this.#sql;
+  }
+
+  /** Opens a socket for npm:postgres (it writes before `connect` fires). */
+  #socket(o: SocketOptions): Socket {
+    const n = this.#sockets++;
+    if (n >= SOCKETS_PER_OPERATION) {
+      throw Object.assign(new Error("the server closes new connections"), {
+        code: "CONNECTION_REFUSED",
+      });
+    }
+    const i = n % o.host.length;
+    return new Socket().connect(o.port[i] ?? 5432, o.host[i] ?? "localhost");
+  }
+
+  /** Ends the pool at once; the next operation opens a new one. */
+  #drop(): void {
+    const sql = this.#sql;
+    this.#sql = undefined;
+    sql?.end({ timeout: 0 }).catch(() => {});
+  }
+
+  /** Bounds an operation; on timeout drops the pool (it may hang mid-transaction). */
+  async #bounded<T>(op: Promise<T>, what: string): Promise<T> {
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => {
+        this.#drop();
+        reject(
+          new DeliveryError(
+            `${this.#head(what)}: timed out after ${OPERATION_TIMEOUT_MS} ms`,
+          ),
+        );
+      }, OPERATION_TIMEOUT_MS);
+    });
+    op.catch(() => {}); // it settles after a timeout: not unhandled
+    try {
+      return await Promise.race([op, timeout]);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  #failure(e: unknown, what: string): DeliveryError {
+    if (e instanceof DeliveryError) return e;
+    const code = sqlState(e);
+    if (code !== undefined && MISSING_OBJECTS.has(code)) this.#migrated = false;
+    // a connection may be left half open: start afresh
+    if (code === undefined || /^(08|57P)/.test(code)) this.#drop();
+    return postgresDeliveryError(e, this.#head(what), (s) => this.#scrub(s));
+  }
+
+  #head(what: string): string {
+    return `postgres sink "${this.#spec.name}": ${what} failed`;
+  }
+
+  #scrub(text: string): string {
+    const target = this.#spec.target;
+    const out = text.replaceAll(target, redactUrl(target));
+    return this.#password === "" ? out : out.replaceAll(this.#password, "***");
+  }
+}
+
+function sqlState(e: unknown): string | undefined {
+  const code = (e as { code?: unknown } | null)?.code;
+  return e instanceof Error && e.name === "PostgresError" &&
+      typeof code === "string"
+    ? code
+    : undefined;
+}
+
+/**
+ * Classifies an npm:postgres failure: SQLSTATE class 22 (data exception) and
+ * class 23 except `23505` are permanent (the data is refused); everything
+ * else (connection loss, `57P01`, `40001`, `40P01`, `57014` timeouts,
+ * missing tables…) is retryable. `head` names the sink and the table; the
+ * SQLSTATE and the server's text (scrubbed) follow. Library connection errors
+ * are reduced to their code, since their text carries host and port.
+ *
+ * @example Usage
+ * ```ts
+ * const e = postgresDeliveryError(err, 'postgres sink "pg": insert into public.trades failed', (s) => s);
+ * e.permanent; // true for SQLSTATE 22P02
+ * ```
+ */
+export function postgresDeliveryError(
+  e: unknown,
+  head: string,
+  scrub: (text: string) => string,
+): DeliveryError {
+  const code = sqlState(e);
+  if (code !== undefined) {
+    const cls = code.slice(0, 2);
+    const permanent = cls === "22" || (cls === "23" && code !== "23505");
+    const column = (e as { column_name?: unknown }).column_name;
+    const col = typeof column === "string" ? ` (column ${column})` : "";
+    const text = scrub((e as Error).message).slice(0, 300);
+    return new DeliveryError(`${head}: SQLSTATE ${code}${col}: ${text}`, {
+      permanent,
+    });
+  }
+  const errCode = (e as { code?: unknown } | null)?.code;
+  if (typeof errCode === "string" && /^[A-Z0-9_]+$/.test(errCode)) {
+    return new DeliveryError(`${head}: connection error ${errCode}`);
+  }
+  const text = e instanceof Error ? `${e.name}: ${scrub(e.message)}` : "";
+  return new DeliveryError(`${head}: ${text.slice(0, 300)}`);
+}
