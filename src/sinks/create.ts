@@ -10,8 +10,11 @@ import { join } from "node:path";
 import type { NormalizedEvent } from "../core/events.ts";
 import type { HistogramValue } from "../core/metrics.ts";
 import { FileSink, fileSinkOptions } from "./file.ts";
+import { createKafkaDriver, validateKafkaOptions } from "./kafka.ts";
+import { createPostgresDriver, validatePostgresOptions } from "./postgres.ts";
 import { DeliveryQueue } from "./queue.ts";
 import { queueOptions } from "./queue_options.ts";
+import { createRabbitMqDriver, validateRabbitMqOptions } from "./rabbitmq.ts";
 import {
   createRedisStreamsDriver,
   validateRedisStreamsOptions,
@@ -25,6 +28,7 @@ import {
   type SinkSpec,
   SinkUrlError,
 } from "./url.ts";
+import { createWebhookDriver, validateWebhookOptions } from "./webhook.ts";
 
 /** The `canonical` format: the event's own fields as one JSON object. */
 export function canonicalJson(event: NormalizedEvent): string {
@@ -49,6 +53,13 @@ const DRIVERS: Partial<
 > = {
   redis: [createRedisStreamsDriver, validateRedisStreamsOptions],
   rediss: [createRedisStreamsDriver, validateRedisStreamsOptions],
+  kafka: [createKafkaDriver, validateKafkaOptions],
+  amqp: [createRabbitMqDriver, validateRabbitMqOptions],
+  amqps: [createRabbitMqDriver, validateRabbitMqOptions],
+  postgres: [createPostgresDriver, validatePostgresOptions],
+  postgresql: [createPostgresDriver, validatePostgresOptions],
+  http: [createWebhookDriver, validateWebhookOptions],
+  https: [createWebhookDriver, validateWebhookOptions],
 };
 
 /**
