@@ -376,7 +376,11 @@ export class DeliveryQueue implements Sink {
   #failed(e: unknown, what: string): void {
     this.#failures++;
     this.#breaker.recordFailure();
-    this.#retryAfterMs = e instanceof DeliveryError ? e.retryAfterMs ?? 0 : 0;
+    // Retry-After is honoured up to 5 minutes: a day-long one would leave
+    // the spool growing with no attempt at all.
+    this.#retryAfterMs = e instanceof DeliveryError
+      ? Math.min(e.retryAfterMs ?? 0, 300_000)
+      : 0;
     this.#s.lastError = errorText(e);
     const now = Date.now();
     if (this.#failures === 1 || now - this.#lastFailureLog >= 10_000) {
