@@ -1,6 +1,7 @@
 /**
  * tickgate command line: `tickgate [run] | demo | simulate VENUE |
- * check-config | --help | --version`, with `--config FILE` everywhere.
+ * tail URL STREAM | check-config | --help | --version`, with
+ * `--config FILE` everywhere.
  *
  * Exit codes: 0 ok (including after SIGINT/SIGTERM), 1 runtime failure,
  * 2 bad configuration or usage.
@@ -23,6 +24,8 @@ import {
   startDemo,
   startSimulator,
 } from "./src/simulator/launch.ts";
+import { runTail } from "./src/tail/tail.ts";
+import { TailError } from "./src/tail/types.ts";
 import { VERSION } from "./src/version.ts";
 
 const HELP =
@@ -35,6 +38,11 @@ Usage:
   tickgate simulate coinbase|coinbase-advanced|binance|bybit
                     [--port N] [--rate N] [--products A,B] [--seed N]
                                      run one venue's simulator alone
+  tickgate tail URL STREAM [--count N] [--follow]
+                                     print the last N events (default 10) of a
+                                     Redis stream, Kafka topic or RabbitMQ queue
+                                     as JSON lines; --follow keeps printing
+  tickgate tail URL --list           list streams, topics or tickgate's queues
   tickgate check-config [--config FILE]
                                      print the effective config (secrets redacted)
   tickgate --help | --version
@@ -63,7 +71,15 @@ class UsageError extends Error {
   }
 }
 
-const VALUE_FLAGS = new Set(["config", "port", "rate", "products", "seed"]);
+const VALUE_FLAGS = new Set([
+  "config",
+  "port",
+  "rate",
+  "products",
+  "seed",
+  "count",
+]);
+const BOOLEAN_FLAGS = new Set(["follow", "list"]);
 
 function parseArgs(argv: readonly string[]): Args {
   const positional: string[] = [];
@@ -75,6 +91,10 @@ function parseArgs(argv: readonly string[]): Args {
     else if (a.startsWith("--")) {
       const eq = a.indexOf("=");
       const name = a.slice(2, eq === -1 ? undefined : eq);
+      if (BOOLEAN_FLAGS.has(name) && eq === -1) {
+        flags.set(name, "");
+        continue;
+      }
       if (!VALUE_FLAGS.has(name)) throw new UsageError(`unknown option "${a}"`);
       const value = eq === -1 ? argv[++i] : a.slice(eq + 1);
       if (value === undefined) {
@@ -188,6 +208,32 @@ async function simulate(args: Args): Promise<number> {
   return 0;
 }
 
+/** `tickgate tail URL STREAM [--count N] [--follow]` or `tail URL --list`. */
+async function tail(args: Args): Promise<number> {
+  const [url, stream, extra] = args.positional;
+  const list = args.flags.has("list");
+  if (url === undefined || (stream === undefined) !== list || extra) {
+    throw new UsageError(
+      "tail needs a URL and a stream (or --list), e.g. tickgate tail redis://localhost:6379/0 trades:BTCUSDT",
+    );
+  }
+  const stop = new AbortController();
+  untilSignal().then(() => stop.abort());
+  try {
+    await runTail(url, list ? undefined : stream, {
+      count: intFlag(args, "count", 10, 1),
+      follow: args.flags.has("follow"),
+      signal: stop.signal,
+    }, (line) => console.log(line));
+  } catch (e) {
+    if (!(e instanceof TailError)) throw e;
+    console.error(`tickgate: ${e.message}`);
+    return 1;
+  }
+  // A pending signal listener would keep the process alive.
+  Deno.exit(0);
+}
+
 async function main(argv: readonly string[]): Promise<number> {
   let args: Args;
   try {
@@ -206,6 +252,7 @@ async function main(argv: readonly string[]): Promise<number> {
   }
   try {
     if (args.command === "simulate") return await simulate(args);
+    if (args.command === "tail") return await tail(args);
     const config = await loadConfig({ file: args.flags.get("config") });
     switch (args.command) {
       case "run":

@@ -171,6 +171,7 @@ Deno.test({
       assert.deepEqual(missingAfter.map((e) => e.id), []);
       assert.equal(firstKept, st.spoolDropped);
     } finally {
+      await stack[Symbol.asyncDispose](); // its last status events, then clean
       await readIds(prefix);
     }
   },
