@@ -6,10 +6,10 @@ import { DeliveryError, type SinkDriver } from "./types.ts";
 import { parseSinkUrl, SinkUrlError } from "./url.ts";
 import {
   createWebhookDriver,
-  parseRetryAfter,
   validateWebhookOptions,
   webhookOptions,
 } from "./webhook.ts";
+import { parseRetryAfter } from "./webhook_response.ts";
 
 const TOKEN = "s3cret-token-value";
 
@@ -131,7 +131,7 @@ Deno.test("webhook envelope body, and no Authorization header without a token", 
   assert.equal(one!.headers.get("authorization"), null);
   const env = one!.json as Record<string, unknown>;
   assert.equal(env.event_type, "trade");
-  assert.equal(env.event_id, "coinbase-BTC-USD-7");
+  assert.equal(env.event_id, "coinbase-BTC-USD-trade-7");
   assert.deepEqual(env.source, {
     service: "tickgate",
     endpoint: "coinbase/trade",
@@ -142,7 +142,7 @@ Deno.test("webhook envelope body, and no Authorization header without a token", 
   assert.ok(Array.isArray(two!.json));
   assert.deepEqual(
     (two!.json as { event_id: string }[]).map((e) => e.event_id),
-    ["coinbase-BTC-USD-8", "coinbase-BTC-USD-9"],
+    ["coinbase-BTC-USD-trade-8", "coinbase-BTC-USD-trade-9"],
   );
 });
 
@@ -245,7 +245,7 @@ Deno.test("webhook hang past timeout_ms is a retryable timeout, then recovers", 
   assert.equal(server.requests.length, 2);
   assert.deepEqual(
     server.accepted().map((e) => (e as { event_id: string }).event_id),
-    ["coinbase-BTC-USD-5"],
+    ["coinbase-BTC-USD-trade-5"],
   );
 });
 
