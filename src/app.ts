@@ -17,7 +17,7 @@ import {
   type VenueName,
 } from "./core/events.ts";
 import { MetricsRegistry } from "./core/metrics.ts";
-import { SINK_LATENCY_BUCKETS } from "./sinks/queue.ts";
+import { SINK_LATENCY_BUCKETS } from "./sinks/queue_stats.ts";
 import { FeedPipeline } from "./core/pipeline.ts";
 import { Router } from "./core/router.ts";
 import { VenueStats } from "./core/stats.ts";

@@ -14,7 +14,7 @@
 import { EVENT_KINDS } from "./core/events.ts";
 import type { HistogramValue, MetricsRegistry } from "./core/metrics.ts";
 import type { GatewayState } from "./reports.ts";
-import { isQueueStats } from "./sinks/queue.ts";
+import { isQueueStats } from "./sinks/queue_stats.ts";
 import { VERSION } from "./version.ts";
 
 const PROCESSING_BUCKETS = [

@@ -12,7 +12,7 @@ import type { Clock } from "./core/clock.ts";
 import type { VenueName } from "./core/events.ts";
 import type { VenueStats } from "./core/stats.ts";
 import type { Sink } from "./sinks/types.ts";
-import { isQueueStats } from "./sinks/queue.ts";
+import { isQueueStats } from "./sinks/queue_stats.ts";
 import type { VenueSession } from "./transport/session.ts";
 import type { ConnectionState } from "./transport/types.ts";
 import type { VenueDefinition } from "./venues/types.ts";

@@ -12,7 +12,7 @@ import { Gateway } from "../src/app.ts";
 import { loadConfig } from "../src/config.ts";
 import type { NormalizedEvent } from "../src/core/events.ts";
 import { matchesFilter } from "../src/core/router.ts";
-import { isQueueStats, type QueueStats } from "../src/sinks/queue.ts";
+import { isQueueStats, type QueueStats } from "../src/sinks/queue_stats.ts";
 import { parseSinkUrl } from "../src/sinks/url.ts";
 import { CoinbaseSimulator } from "../src/simulator/coinbase.ts";
 import { readEvents, TEST_ENV, waitFor } from "./_harness.ts";

@@ -8,7 +8,7 @@ import assert from "node:assert/strict";
 import amqp from "amqplib";
 import type { Channel, ChannelModel, GetMessage } from "amqplib";
 import type { NormalizedEvent } from "../src/core/events.ts";
-import { depthLevel } from "../src/sinks/rabbitmq_depth.ts";
+import { depthLevel } from "../src/sinks/rabbitmq_levels.ts";
 import { classOfKind, QUEUE_CLASSES } from "../src/sinks/rabbitmq_topology.ts";
 import { waitFor } from "./_harness.ts";
 import { service } from "./_services.ts";

@@ -10,84 +10,21 @@
  */
 
 import type { Logger } from "@logtape/logtape";
-import {
-  type Admin,
-  CompressionTypes,
-  Kafka,
-  type KafkaConfig,
-  logLevel,
-  type Producer,
-} from "kafkajs";
+import { type Admin, CompressionTypes, Kafka, type Producer } from "kafkajs";
 import type { NormalizedEvent } from "../core/events.ts";
 import { log } from "../logging.ts";
 import {
-  buildKafkaBatch,
-  type KafkaSinkOptions,
-  kafkaSinkOptions,
-} from "./kafka_format.ts";
+  errText,
+  isNetworkError,
+  KAFKA_DEADLINE_MS,
+  KAFKA_TIMEOUT_MS,
+  kafkaClientConfig,
+  kafkaDeliveryError,
+} from "./kafka_client.ts";
+import { buildKafkaBatch } from "./kafka_format.ts";
+import { type KafkaSinkOptions, kafkaSinkOptions } from "./kafka_options.ts";
 import { DeliveryError, type SinkContext, type SinkDriver } from "./types.ts";
 import { redactUrl, type SinkSpec } from "./url.ts";
-
-/** Connection and request timeout of the sink's Kafka clients, ms. */
-export const KAFKA_TIMEOUT_MS = 5000;
-
-/**
- * The longest one `connect()` or `send()` may take. kafkajs retries once
- * inside (useful for fast errors such as a moved partition leader); a
- * broker that does not answer fails the call after one request timeout and
- * a half, so an outage surfaces quickly and the queue takes over.
- */
-export const KAFKA_DEADLINE_MS = 1.5 * KAFKA_TIMEOUT_MS;
-
-/** Produce errors about the records themselves: retrying cannot help. */
-const PERMANENT_TYPES = new Set([
-  "MESSAGE_TOO_LARGE",
-  "RECORD_LIST_TOO_LARGE",
-  "INVALID_RECORD",
-  "INVALID_TOPIC_EXCEPTION",
-]);
-
-/** kafkajs errors that mean "the network or broker is down", not a refusal. */
-const NETWORK_ERRORS = new Set([
-  "KafkaJSConnectionError",
-  "KafkaJSConnectionClosedError",
-  "KafkaJSRequestTimeoutError",
-  "KafkaJSLockTimeout",
-  "KafkaJSTimeout",
-]);
-
-/**
- * kafkajs client settings shared by the sink and `tickgate tail`: short
- * connection and request timeouts, one internal retry, kafkajs's own log
- * routed to `logger` at debug level.
- *
- * @example Usage
- * ```ts
- * const kafka = new Kafka(kafkaClientConfig(["127.0.0.1:9092"], "tickgate", log("tail")));
- * ```
- */
-export function kafkaClientConfig(
-  brokers: string[],
-  clientId: string,
-  logger: Logger,
-): KafkaConfig {
-  return {
-    brokers,
-    clientId,
-    connectionTimeout: KAFKA_TIMEOUT_MS,
-    requestTimeout: KAFKA_TIMEOUT_MS,
-    enforceRequestTimeout: true,
-    retry: { retries: 1, initialRetryTime: 200, maxRetryTime: 1000 },
-    logLevel: logLevel.INFO,
-    logCreator: () => ({ namespace, log: entry }) => {
-      logger.debug("kafkajs {namespace}: {detail}", {
-        namespace: namespace || "Client",
-        detail: entry.message,
-        error: entry.error,
-      });
-    },
-  };
-}
 
 /**
  * Checks the sink URL's Kafka options (brokers, `topic`, `compression`,
@@ -238,10 +175,7 @@ export class KafkaDriver implements SinkDriver {
       return await Promise.race([work, deadline]);
     } catch (e) {
       this.#drop();
-      if (e instanceof DeliveryError) throw e;
-      const permanent = PERMANENT_TYPES.has(rootError(e).type ?? "");
-      const text = `Kafka ${what} to ${this.#shown}: ${errText(e)}`;
-      throw new DeliveryError(text, { permanent });
+      throw kafkaDeliveryError(e, what, this.#shown);
     } finally {
       clearTimeout(timer);
     }
@@ -357,35 +291,4 @@ export class KafkaDriver implements SinkDriver {
     });
     this.#closing.add(done);
   }
-}
-
-interface KafkaErrorLike {
-  name?: string;
-  type?: string;
-  message?: string;
-  cause?: unknown;
-  errors?: unknown[];
-}
-
-/** The innermost cause of a kafkajs error (retries and aggregates unwrapped). */
-function rootError(e: unknown): KafkaErrorLike {
-  let cur = (e ?? {}) as KafkaErrorLike;
-  for (let i = 0; i < 10; i++) {
-    const next = cur.cause ?? cur.errors?.[0];
-    if (next === undefined || next === null || next === cur) break;
-    cur = next as KafkaErrorLike;
-  }
-  return cur;
-}
-
-/** Whether an error means the broker is unreachable or slow (worth retrying as is). */
-function isNetworkError(e: unknown): boolean {
-  const root = rootError(e);
-  if (NETWORK_ERRORS.has(root.name ?? "")) return true;
-  return root.name === "KafkaJSProtocolError" &&
-    (root as { retriable?: boolean }).retriable === true;
-}
-
-function errText(e: unknown): string {
-  return e instanceof Error ? e.message : String(e);
 }

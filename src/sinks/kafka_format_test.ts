@@ -5,14 +5,12 @@ import type {
   TickerEvent,
   TradeEvent,
 } from "../core/events.ts";
+import { buildKafkaBatch, isoMicros, tickValue } from "./kafka_format.ts";
 import {
-  buildKafkaBatch,
-  isoMicros,
   kafkaSinkOptions,
   parseTopicTemplate,
   renderTopic,
-  tickValue,
-} from "./kafka_format.ts";
+} from "./kafka_options.ts";
 import { parseSinkUrl, SinkUrlError } from "./url.ts";
 
 // 2026-11-22T10:00:00.123456Z

@@ -13,10 +13,13 @@ import postgres from "postgres";
 import type { NormalizedEvent } from "../core/events.ts";
 import { log } from "../logging.ts";
 import {
-  migrate,
-  MIGRATIONS,
-  schemaNameProblem,
-} from "./postgres_migrations.ts";
+  MISSING_OBJECTS,
+  postgresDeliveryError,
+  postgresScrubber,
+  sqlState,
+} from "./postgres_errors.ts";
+import { migrate, MIGRATIONS } from "./postgres_migrations.ts";
+import { postgresSinkSchema } from "./postgres_options.ts";
 import {
   groupRows,
   ROW_TYPES,
@@ -25,7 +28,7 @@ import {
   TABLE_COLUMNS,
 } from "./postgres_rows.ts";
 import { DeliveryError, type SinkContext, type SinkDriver } from "./types.ts";
-import { redactUrl, type SinkSpec, SinkUrlError } from "./url.ts";
+import type { SinkSpec } from "./url.ts";
 
 // Connect timeout (s), server statement_timeout (ms), the client-side bound
 // on connect() and send() (ms, for a silent network), bind parameter limit.
@@ -39,38 +42,10 @@ const MAX_PARAMETERS = 65_535;
  * connections: past this many the operation fails instead.
  */
 const SOCKETS_PER_OPERATION = 3;
-/** SQLSTATEs meaning the schema or a table is gone: migrate again. */
-const MISSING_OBJECTS = new Set(["3F000", "42P01"]);
 
 type Sql = postgres.Sql<Record<string, unknown>>;
 type SocketOptions = { host: string[]; port: number[] };
 type Counts = { inserted: number; duplicates: number };
-
-/** Checks the URL and `schema=`; returns the schema. */
-function schemaOf(spec: SinkSpec): string {
-  const shown = redactUrl(spec.url);
-  let url: URL;
-  try {
-    url = new URL(spec.target);
-  } catch {
-    throw new SinkUrlError(
-      shown,
-      "expected postgres://user:password@host:port/database",
-    );
-  }
-  if (url.hostname === "") {
-    throw new SinkUrlError(shown, "a host is required (postgres://host/db)");
-  }
-  if (/\/./.test(url.pathname.slice(1))) {
-    throw new SinkUrlError(shown, "the path must be one database name");
-  }
-  const schema = spec.options.schema ?? "public";
-  const problem = schemaNameProblem(schema);
-  if (problem !== undefined) {
-    throw new SinkUrlError(shown, `option "schema" ${problem}`);
-  }
-  return schema;
-}
 
 /**
  * Checks the sink URL's PostgreSQL options; throws `SinkUrlError`.
@@ -81,7 +56,7 @@ function schemaOf(spec: SinkSpec): string {
  * ```
  */
 export function validatePostgresOptions(spec: SinkSpec): void {
-  schemaOf(spec);
+  postgresSinkSchema(spec);
 }
 
 /**
@@ -102,15 +77,16 @@ export function createPostgresDriver(
   spec: SinkSpec,
   _ctx: SinkContext,
 ): SinkDriver {
-  return new PostgresDriver(spec, schemaOf(spec));
+  return new PostgresDriver(spec, postgresSinkSchema(spec));
 }
 
 /** The driver: a small pool, migrations at connect, one transaction per batch. */
 class PostgresDriver implements SinkDriver {
   readonly #spec: SinkSpec;
   readonly #schema: string;
-  readonly #password: string;
   readonly #log;
+  /** Takes the URL and the password out of an error text. */
+  readonly #scrub: (text: string) => string;
   #sql: Sql | undefined;
   #migrated = false;
   #sockets = 0;
@@ -120,7 +96,10 @@ class PostgresDriver implements SinkDriver {
   constructor(spec: SinkSpec, schema: string) {
     this.#spec = spec;
     this.#schema = schema;
-    this.#password = decodeURIComponent(new URL(spec.target).password);
+    this.#scrub = postgresScrubber(
+      spec.target,
+      decodeURIComponent(new URL(spec.target).password),
+    );
     this.#log = log("sink", spec.name);
   }
 
@@ -304,56 +283,4 @@ class PostgresDriver implements SinkDriver {
   #head(what: string): string {
     return `postgres sink "${this.#spec.name}": ${what} failed`;
   }
-
-  #scrub(text: string): string {
-    const target = this.#spec.target;
-    const out = text.replaceAll(target, redactUrl(target));
-    return this.#password === "" ? out : out.replaceAll(this.#password, "***");
-  }
-}
-
-function sqlState(e: unknown): string | undefined {
-  const code = (e as { code?: unknown } | null)?.code;
-  return e instanceof Error && e.name === "PostgresError" &&
-      typeof code === "string"
-    ? code
-    : undefined;
-}
-
-/**
- * Classifies an npm:postgres failure: SQLSTATE class 22 (data exception) and
- * class 23 except `23505` are permanent (the data is refused); everything
- * else (connection loss, `57P01`, `40001`, `40P01`, `57014` timeouts,
- * missing tables…) is retryable. `head` names the sink and the table; the
- * SQLSTATE and the server's text (scrubbed) follow. Library connection errors
- * are reduced to their code, since their text carries host and port.
- *
- * @example Usage
- * ```ts
- * const e = postgresDeliveryError(err, 'postgres sink "pg": insert into public.trades failed', (s) => s);
- * e.permanent; // true for SQLSTATE 22P02
- * ```
- */
-export function postgresDeliveryError(
-  e: unknown,
-  head: string,
-  scrub: (text: string) => string,
-): DeliveryError {
-  const code = sqlState(e);
-  if (code !== undefined) {
-    const cls = code.slice(0, 2);
-    const permanent = cls === "22" || (cls === "23" && code !== "23505");
-    const column = (e as { column_name?: unknown }).column_name;
-    const col = typeof column === "string" ? ` (column ${column})` : "";
-    const text = scrub((e as Error).message).slice(0, 300);
-    return new DeliveryError(`${head}: SQLSTATE ${code}${col}: ${text}`, {
-      permanent,
-    });
-  }
-  const errCode = (e as { code?: unknown } | null)?.code;
-  if (typeof errCode === "string" && /^[A-Z0-9_]+$/.test(errCode)) {
-    return new DeliveryError(`${head}: connection error ${errCode}`);
-  }
-  const text = e instanceof Error ? `${e.name}: ${scrub(e.message)}` : "";
-  return new DeliveryError(`${head}: ${text.slice(0, 300)}`);
 }

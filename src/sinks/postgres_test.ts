@@ -3,11 +3,8 @@ import postgres from "postgres";
 import type { NormalizedEvent } from "../core/events.ts";
 import { service } from "../../tests/_services.ts";
 import { TcpProxy } from "../../tests/_tcp_proxy.ts";
-import {
-  createPostgresDriver,
-  postgresDeliveryError,
-  validatePostgresOptions,
-} from "./postgres.ts";
+import { createPostgresDriver, validatePostgresOptions } from "./postgres.ts";
+import { postgresDeliveryError } from "./postgres_errors.ts";
 import { migrate, MIGRATIONS_TABLE } from "./postgres_migrations.ts";
 import { SINK_TABLES, TABLE_COLUMNS } from "./postgres_rows.ts";
 import { DeliveryError, type SinkContext, type SinkDriver } from "./types.ts";

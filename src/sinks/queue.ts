@@ -16,20 +16,20 @@
  * @module
  */
 
-import { dirname } from "node:path";
 import { backoffDelay, type BackoffOptions } from "../core/backoff.ts";
 import { type BreakerOptions, CircuitBreaker } from "../core/breaker.ts";
 import type { NormalizedEvent } from "../core/events.ts";
-import { HistogramValue, LATENCY_BUCKETS } from "../core/metrics.ts";
+import { HistogramValue } from "../core/metrics.ts";
 import { log } from "../logging.ts";
+import { DeadLetterFile } from "./dead_letter.ts";
 import { Spool, type SpoolOptions } from "./spool.ts";
-import {
-  DeliveryError,
-  type Sink,
-  type SinkDriver,
-  type SinkStats,
-} from "./types.ts";
+import { DeliveryError, type Sink, type SinkDriver } from "./types.ts";
 import { QueueBuffer } from "./queue_buffer.ts";
+import {
+  quantileMs,
+  type QueueStats,
+  SINK_LATENCY_BUCKETS,
+} from "./queue_stats.ts";
 
 /** Options for {@link DeliveryQueue}. */
 export interface DeliveryQueueOptions {
@@ -53,41 +53,6 @@ export interface DeliveryQueueOptions {
   closeTimeoutMs?: number;
   /** Receives the receive → acknowledged latency of each event, in seconds. */
   latency?: HistogramValue;
-}
-
-/** {@link SinkStats} plus the queue's own state. */
-export interface QueueStats extends SinkStats {
-  /** Failed attempts that were (or will be) retried. */
-  retries: number;
-  /** Bytes in the spool not yet delivered. */
-  spooledBytes: number;
-  /** Events in the spool not yet delivered. */
-  spooledEvents: number;
-  /** Events deleted unread because the spool hit `SPOOL_MAX_MB`. */
-  spoolDropped: number;
-  /** Events written to the dead-letter file. */
-  deadLettered: number;
-  breaker: "closed" | "open" | "half-open";
-  /** Whether the driver is connected (its last attempt succeeded). */
-  connected: boolean;
-  /** `direct` from memory, or `spooling` while the spool holds events. */
-  mode: "direct" | "spooling";
-  /** receivedTs → acknowledged, in ms (bucket bounds). */
-  latencyMs: { p50: number; p99: number; p999: number; count: number };
-  /** The driver's own state (queue depths, …). */
-  details: Record<string, unknown>;
-}
-
-/**
- * Whether a sink's stats come from a {@link DeliveryQueue}.
- *
- * @example Usage
- * ```ts
- * if (isQueueStats(sink.stats())) console.log(sink.stats().spooledBytes);
- * ```
- */
-export function isQueueStats(s: SinkStats): s is QueueStats {
-  return "spooledBytes" in s;
 }
 
 type Outcome = "ok" | "permanent" | "failed";
@@ -133,6 +98,7 @@ export class DeliveryQueue implements Sink {
   #loop: Promise<void> | undefined;
   #lastFailureLog = 0;
   readonly #latency: HistogramValue;
+  readonly #deadLetters: DeadLetterFile;
   readonly #s = {
     published: 0,
     failed: 0,
@@ -153,6 +119,10 @@ export class DeliveryQueue implements Sink {
     );
     this.#latency = options.latency ??
       new HistogramValue(SINK_LATENCY_BUCKETS);
+    this.#deadLetters = new DeadLetterFile(
+      options.deadLetterPath,
+      log("sink", options.name),
+    );
   }
 
   /** Opens the spool and starts delivering; never waits for the destination. */
@@ -422,30 +392,7 @@ export class DeliveryQueue implements Sink {
     this.#s.failed += batch.length;
     this.#s.deadLettered += batch.length;
     this.#s.lastError = e.message;
-    log("sink", this.name).warn(
-      "Destination refused {count} events for good{status}; kept in {path}: {error}",
-      {
-        count: batch.length,
-        status: e.status === undefined ? "" : ` (HTTP ${e.status})`,
-        path: this.#o.deadLetterPath,
-        error: e.message,
-      },
-    );
-    let text = "";
-    for (let i = 0; i < batch.length; i++) {
-      text += JSON.stringify(batch[i]) + "\n";
-    }
-    try {
-      await Deno.mkdir(dirname(this.#o.deadLetterPath), { recursive: true });
-      await Deno.writeTextFile(this.#o.deadLetterPath, text, { append: true });
-    } catch (err) {
-      log("sink", this.name).error(
-        "Cannot write the dead-letter file: {error}",
-        {
-          error: errorText(err),
-        },
-      );
-    }
+    await this.#deadLetters.write(batch, e);
   }
 
   #sleep(ms: number): Promise<void> {
@@ -541,25 +488,6 @@ export class DeliveryQueue implements Sink {
       details: this.#driver.details?.() ?? {},
     };
   }
-}
-
-/**
- * Bucket bounds of the receive → acknowledged latency, in seconds: 50 µs up
- * to an hour, since an outage delays events by as long as it lasts.
- */
-export const SINK_LATENCY_BUCKETS: readonly number[] = [
-  ...LATENCY_BUCKETS,
-  30,
-  60,
-  300,
-  900,
-  3600,
-];
-
-/** A quantile in ms; beyond the last bucket, the last bound. */
-function quantileMs(h: HistogramValue, q: number): number {
-  const v = h.quantile(q);
-  return (Number.isFinite(v) ? v : h.bounds.at(-1) ?? 0) * 1000;
 }
 
 function errorText(e: unknown): string {

@@ -14,12 +14,18 @@
  */
 
 import { Buffer } from "node:buffer";
-import amqp from "amqplib";
 import type { ChannelModel, ConfirmChannel } from "amqplib";
 import type { Logger } from "@logtape/logtape";
-import { deadline } from "../core/async.ts";
 import type { EventKind, NormalizedEvent } from "../core/events.ts";
 import { log } from "../logging.ts";
+import {
+  closeConnection,
+  declareTopology,
+  drained,
+  openConfirmChannel,
+  openConnection,
+  whileProgressing,
+} from "./rabbitmq_channel.ts";
 import { DepthPoller } from "./rabbitmq_depth.ts";
 import {
   type RabbitMqOptions,
@@ -32,8 +38,6 @@ import {
 import { DeliveryError, type SinkContext, type SinkDriver } from "./types.ts";
 import { redactUrl, type SinkSpec } from "./url.ts";
 
-/** Bound on connecting, declaring, and a batch's publish without progress. */
-const TIMEOUT_MS = 5_000;
 /** AMQP heartbeat, so a silently dead peer is noticed while idle. */
 const HEARTBEAT_SEC = 15;
 
@@ -217,7 +221,7 @@ export class RabbitMqDriver implements SinkDriver {
         conn = await openConnection(this.#url, `tickgate ${this.#name}`);
         this.#watch(conn);
       }
-      const ch = await deadline(conn.createConfirmChannel(), TIMEOUT_MS);
+      const ch = await openConfirmChannel(conn);
       ch.on("error", () => {}); // the 'close' that follows is what counts
       ch.on("close", () => {
         if (this.#ch === ch) this.#ch = undefined;
@@ -248,20 +252,7 @@ export class RabbitMqDriver implements SinkDriver {
   async #declare(ch: ConfirmChannel): Promise<void> {
     const t = this.#topology;
     try {
-      await deadline(
-        (async () => {
-          await ch.assertExchange(t.exchange, "topic", { durable: true });
-          for (const q of t.queues) {
-            await ch.assertQueue(q.queue, {
-              durable: true,
-              arguments: q.arguments,
-            });
-            await ch.bindQueue(q.queue, t.exchange, q.binding);
-          }
-        })(),
-        TIMEOUT_MS,
-        "RabbitMQ declare",
-      );
+      await declareTopology(ch, t);
     } catch (e) {
       const topo = topologyErrorFrom(String(e));
       if (topo === undefined) {
@@ -303,84 +294,5 @@ export class RabbitMqDriver implements SinkDriver {
       text = text.replaceAll(this.#password, "***");
     }
     return new DeliveryError(what === "" ? text : `${what}: ${text}`);
-  }
-}
-
-/**
- * Settles like `work`, or rejects once the channel has made no progress (no
- * confirm, no drain) for {@link TIMEOUT_MS}: a large batch may take longer
- * than that in total, a dead connection may not.
- */
-async function whileProgressing(
-  ch: ConfirmChannel,
-  work: Promise<void>,
-): Promise<void> {
-  let last = Date.now();
-  const progress = () => {
-    last = Date.now();
-  };
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  const stalled = new Promise<never>((_, reject) => {
-    const check = () => {
-      const idle = Date.now() - last;
-      if (idle < TIMEOUT_MS) timer = setTimeout(check, TIMEOUT_MS - idle);
-      else reject(new Error(`no confirm within ${TIMEOUT_MS} ms`));
-    };
-    timer = setTimeout(check, TIMEOUT_MS);
-  });
-  ch.on("ack", progress);
-  ch.on("drain", progress);
-  try {
-    await Promise.race([work, stalled]);
-  } finally {
-    clearTimeout(timer);
-    ch.off("ack", progress);
-    ch.off("drain", progress);
-  }
-}
-
-/** Resolves on the channel's 'drain', rejects when it closes first. */
-function drained(ch: ConfirmChannel): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const onDrain = () => {
-      ch.off("close", onClose);
-      resolve();
-    };
-    const onClose = () => {
-      ch.off("drain", onDrain);
-      reject(new Error("channel closed"));
-    };
-    ch.once("drain", onDrain);
-    ch.once("close", onClose);
-  });
-}
-
-/** Opens a connection within {@link TIMEOUT_MS}; a late one is closed. */
-export async function openConnection(
-  url: string,
-  connectionName: string,
-): Promise<ChannelModel> {
-  const opening = amqp.connect(url, {
-    timeout: TIMEOUT_MS,
-    clientProperties: { connection_name: connectionName },
-  });
-  try {
-    return await deadline(opening, TIMEOUT_MS, "RabbitMQ connect");
-  } catch (e) {
-    opening.then(closeConnection, () => {});
-    throw e;
-  }
-}
-
-/** Closes politely within 2 s, else destroys the socket; never rejects. */
-export async function closeConnection(conn: ChannelModel): Promise<void> {
-  conn.on("error", () => {});
-  try {
-    await deadline(conn.close(), 2_000, "RabbitMQ close");
-  } catch {
-    const inner = conn.connection as unknown as {
-      stream?: { destroy?: () => void };
-    };
-    inner.stream?.destroy?.();
   }
 }

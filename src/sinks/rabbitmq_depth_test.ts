@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { assessQueue, depthLevel, levelChange } from "./rabbitmq_depth.ts";
+import { assessQueue, depthLevel, levelChange } from "./rabbitmq_levels.ts";
 
 Deno.test("depthLevel() warns at 80 % and is critical at 95 % of max_length", () => {
   assert.deepEqual(depthLevel(79, 100), { level: "ok", reason: "" });

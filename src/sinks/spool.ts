@@ -13,9 +13,18 @@
  * @module
  */
 
-import { join } from "node:path";
 import type { NormalizedEvent } from "../core/events.ts";
 import { writeAll } from "./line_sink.ts";
+import {
+  openSegmentForAppend,
+  readSegmentLines,
+  type RecoveredSpool,
+  recoverSpoolFiles,
+  removeSegment,
+  saveCursor,
+  type SpoolPosition,
+  type SpoolSegment,
+} from "./spool_files.ts";
 
 /** When appended data is forced to the disk (`SPOOL_FSYNC`). */
 export type FsyncPolicy = "always" | "interval" | "never";
@@ -39,12 +48,6 @@ export interface SpoolOptions {
   segmentBytes?: number;
 }
 
-/** Where reading stands: a segment and a byte offset in it. */
-export interface SpoolPosition {
-  segment: number;
-  offset: number;
-}
-
 /** A batch read from the spool; pass it to {@link Spool.commit} once delivered. */
 export interface SpoolBatch {
   events: NormalizedEvent[];
@@ -54,19 +57,7 @@ export interface SpoolBatch {
   nextLines: number;
 }
 
-interface Segment {
-  id: number;
-  size: number;
-  /** Lines in the segment (all of them, read or not). */
-  lines: number;
-}
-
-const SEGMENT_RE = /^(\d{12})\.ndjson$/;
-const CURSOR = "cursor.json";
-const READ_CHUNK = 1 << 20;
-const NL = 10;
 const encoder = new TextEncoder();
-const decoder = new TextDecoder();
 
 /**
  * One sink's spool. Operations are serialized internally, so appends and
@@ -85,7 +76,7 @@ export class Spool {
   readonly #maxBytes: number;
   readonly #segmentBytes: number;
   readonly #fsync: FsyncPolicy;
-  readonly #segments: Segment[];
+  readonly #segments: SpoolSegment[];
   #cursor: SpoolPosition;
   /** Lines of the cursor's segment that lie before the cursor. */
   #cursorLines: number;
@@ -96,60 +87,20 @@ export class Spool {
   #dropped = 0;
   #corrupt = 0;
 
-  private constructor(
-    options: SpoolOptions,
-    segments: Segment[],
-    cursor: SpoolPosition,
-    cursorLines: number,
-  ) {
+  private constructor(options: SpoolOptions, found: RecoveredSpool) {
     this.#dir = options.dir;
     this.#maxBytes = options.maxBytes;
     this.#fsync = options.fsync;
     this.#segmentBytes = options.segmentBytes ??
       Math.max(64 * 1024, Math.min(16 << 20, Math.floor(options.maxBytes / 8)));
-    this.#segments = segments;
-    this.#cursor = cursor;
-    this.#cursorLines = cursorLines;
+    this.#segments = found.segments;
+    this.#cursor = found.cursor;
+    this.#cursorLines = found.cursorLines;
   }
 
   /** Opens (or creates) the spool in `options.dir`, repairing a torn tail. */
   static async open(options: SpoolOptions): Promise<Spool> {
-    await Deno.mkdir(options.dir, { recursive: true });
-    const segments: Segment[] = [];
-    for await (const entry of Deno.readDir(options.dir)) {
-      const m = entry.isFile ? SEGMENT_RE.exec(entry.name) : null;
-      if (m) segments.push({ id: Number(m[1]), size: 0, lines: 0 });
-    }
-    segments.sort((a, b) => a.id - b.id);
-    for (const s of segments) {
-      const path = join(options.dir, segmentName(s.id));
-      const bytes = await Deno.readFile(path);
-      const end = bytes.lastIndexOf(NL) + 1;
-      // A crash mid-append left part of a line: that event was never spooled.
-      if (end < bytes.length) await Deno.truncate(path, end);
-      s.size = end;
-      s.lines = countLines(bytes, 0, end);
-    }
-    let cursor = await readCursor(options.dir);
-    let cursorLines = 0;
-    const at = segments.find((s) => s.id === cursor.segment);
-    if (at === undefined) {
-      cursor = { segment: segments[0]?.id ?? 1, offset: 0 };
-    } else if (cursor.offset > at.size) {
-      cursor.offset = at.size;
-    }
-    // Segments before the cursor's were fully delivered: remove them.
-    while (segments.length > 0 && segments[0]!.id < cursor.segment) {
-      const s = segments.shift()!;
-      await Deno.remove(join(options.dir, segmentName(s.id)));
-    }
-    if (cursor.offset > 0 && segments[0] !== undefined) {
-      const bytes = await Deno.readFile(
-        join(options.dir, segmentName(segments[0].id)),
-      );
-      cursorLines = countLines(bytes, 0, cursor.offset);
-    }
-    return new Spool(options, segments, cursor, cursorLines);
+    return new Spool(options, await recoverSpoolFiles(options.dir));
   }
 
   /** Bytes on disk not yet delivered. */
@@ -212,10 +163,7 @@ export class Spool {
       }
       this.#segments.push(last);
     }
-    this.#file ??= await Deno.open(join(this.#dir, segmentName(last.id)), {
-      append: true,
-      create: true,
-    });
+    this.#file ??= await openSegmentForAppend(this.#dir, last.id);
     await writeAll(this.#file, data);
     last.size += data.length;
     last.lines += lines;
@@ -249,11 +197,11 @@ export class Spool {
         ? s.lines - this.#cursorLines
         : s.lines;
       this.#dropped += unread;
-      await Deno.remove(join(this.#dir, segmentName(s.id)));
+      await removeSegment(this.#dir, s.id);
       if (s.id >= this.#cursor.segment) {
         this.#cursor = { segment: this.#segments[0]!.id, offset: 0 };
         this.#cursorLines = 0;
-        await this.#saveCursor();
+        await saveCursor(this.#dir, this.#cursor);
       }
     }
   }
@@ -281,12 +229,14 @@ export class Spool {
         lines = 0;
         continue;
       }
-      const [next, taken] = await this.#readLines(
+      const [next, taken, corrupt] = await readSegmentLines(
+        this.#dir,
         seg,
         offset,
         max - events.length,
         events,
       );
+      this.#corrupt += corrupt;
       offset = next;
       lines += taken;
     }
@@ -294,46 +244,6 @@ export class Spool {
       segment === this.#cursor.segment && offset === this.#cursor.offset
     ) return undefined;
     return { events, next: { segment, offset }, nextLines: lines };
-  }
-
-  /**
-   * Parses whole lines of `seg` from `offset`; returns the offset after them
-   * and how many lines were taken (unparseable ones included).
-   */
-  async #readLines(
-    seg: Segment,
-    offset: number,
-    max: number,
-    out: NormalizedEvent[],
-  ): Promise<[number, number]> {
-    using file = await Deno.open(join(this.#dir, segmentName(seg.id)));
-    let chunk = Math.min(READ_CHUNK, seg.size - offset);
-    for (;;) {
-      const buf = new Uint8Array(chunk);
-      await file.seek(offset, Deno.SeekMode.Start);
-      let got = 0;
-      while (got < chunk) {
-        const n = await file.read(buf.subarray(got));
-        if (n === null) break;
-        got += n;
-      }
-      let start = 0;
-      let taken = 0;
-      for (let j = 0; j < got && taken < max; j++) {
-        if (buf[j] !== NL) continue;
-        const line = decoder.decode(buf.subarray(start, j));
-        start = j + 1;
-        taken++;
-        try {
-          out.push(JSON.parse(line) as NormalizedEvent);
-        } catch {
-          this.#corrupt++;
-        }
-      }
-      if (start > 0 || got < chunk) return [offset + start, taken];
-      // One line longer than the chunk: read more at once.
-      chunk = Math.min(chunk * 2, seg.size - offset);
-    }
   }
 
   /** Moves the cursor past a delivered batch; deletes finished segments. */
@@ -345,7 +255,7 @@ export class Spool {
         this.#segments.length > 1 && this.#segments[0]!.id < next.segment
       ) {
         const s = this.#segments.shift()!;
-        await Deno.remove(join(this.#dir, segmentName(s.id)));
+        await removeSegment(this.#dir, s.id);
       }
       this.#cursorLines = batch.nextLines;
       this.#cursor = { ...next };
@@ -357,19 +267,13 @@ export class Spool {
         // Everything delivered: start over with an empty segment file.
         this.#file?.close();
         this.#file = undefined;
-        await Deno.remove(join(this.#dir, segmentName(only.id)));
+        await removeSegment(this.#dir, only.id);
         this.#segments.length = 0;
         this.#cursor = { segment: only.id + 1, offset: 0 };
         this.#cursorLines = 0;
       }
-      await this.#saveCursor();
+      await saveCursor(this.#dir, this.#cursor);
     });
-  }
-
-  async #saveCursor(): Promise<void> {
-    const tmp = join(this.#dir, `${CURSOR}.tmp`);
-    await Deno.writeTextFile(tmp, JSON.stringify(this.#cursor));
-    await Deno.rename(tmp, join(this.#dir, CURSOR));
   }
 
   /** Syncs and closes the active segment. */
@@ -388,27 +292,4 @@ export class Spool {
     this.#lock = run.catch(() => {});
     return run;
   }
-}
-
-function segmentName(id: number): string {
-  return `${String(id).padStart(12, "0")}.ndjson`;
-}
-
-function countLines(bytes: Uint8Array, from: number, to: number): number {
-  let n = 0;
-  for (let i = from; i < to; i++) if (bytes[i] === NL) n++;
-  return n;
-}
-
-async function readCursor(dir: string): Promise<SpoolPosition> {
-  try {
-    const v = JSON.parse(await Deno.readTextFile(join(dir, CURSOR)));
-    if (
-      Number.isInteger(v?.segment) && Number.isInteger(v?.offset) &&
-      v.offset >= 0
-    ) return { segment: v.segment, offset: v.offset };
-  } catch {
-    // No cursor yet (or a torn one): start at the oldest segment.
-  }
-  return { segment: 0, offset: 0 };
 }

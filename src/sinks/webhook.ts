@@ -27,6 +27,7 @@ import {
 } from "./webhook_envelope.ts";
 import { DeliveryError, type SinkContext, type SinkDriver } from "./types.ts";
 import { redactUrl, type SinkSpec, SinkUrlError } from "./url.ts";
+import { responseDeliveryError } from "./webhook_response.ts";
 
 /** Longest `timeout_ms`: a request must settle in bounded time. */
 const MAX_TIMEOUT = 600_000;
@@ -102,35 +103,6 @@ export function webhookOptions(spec: SinkSpec): WebhookOptions {
  */
 export function validateWebhookOptions(spec: SinkSpec): void {
   webhookOptions(spec);
-}
-
-/**
- * A `Retry-After` header in milliseconds: delta seconds (`"2"` → 2000) or
- * an HTTP date (time until then, at least 0); `undefined` when absent or
- * unreadable.
- *
- * @example Usage
- * ```ts
- * parseRetryAfter("2"); // 2000
- * parseRetryAfter("Wed, 21 Oct 2015 07:28:00 GMT", Date.UTC(2015, 9, 21, 7, 27, 30)); // 30000
- * ```
- */
-export function parseRetryAfter(
-  value: string | null,
-  nowMs: number = Date.now(),
-): number | undefined {
-  if (value === null) return undefined;
-  const v = value.trim();
-  if (/^\d+$/.test(v)) return Number(v) * 1000;
-  // Every HTTP-date form starts with the day name.
-  if (!/^[a-z]{3}/i.test(v)) return undefined;
-  const at = Date.parse(v);
-  return Number.isNaN(at) ? undefined : Math.max(0, at - nowMs);
-}
-
-/** Whether retrying a response with this status can help. */
-function retryableStatus(status: number): boolean {
-  return status === 408 || status === 429 || status >= 500;
 }
 
 /**
@@ -225,18 +197,11 @@ export class WebhookDriver implements SinkDriver {
     }
     this.#non2xx[status] = (this.#non2xx[status] ?? 0) + 1;
     await res.body?.cancel().catch(() => undefined);
-    const message = `HTTP ${status}${
-      res.statusText === "" ? "" : ` ${res.statusText}`
-    } from ${this.#shown}`;
-    if (!retryableStatus(status)) {
-      throw new DeliveryError(message, { permanent: true, status });
+    const error = responseDeliveryError(res, this.#shown);
+    if (!error.permanent) {
+      this.#log.debug("POST answered {status}, will retry", { status });
     }
-    const retryAfterMs = parseRetryAfter(res.headers.get("retry-after"));
-    this.#log.debug("POST answered {status}, will retry", { status });
-    throw new DeliveryError(
-      message,
-      retryAfterMs === undefined ? { status } : { status, retryAfterMs },
-    );
+    throw error;
   }
 
   /** Aborts a request in flight; `send` is not called afterwards. */

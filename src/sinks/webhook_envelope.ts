@@ -19,6 +19,7 @@ import type {
   TradeEvent,
 } from "../core/events.ts";
 import { VERSION } from "../version.ts";
+import { eventText, tickerText } from "./webhook_text.ts";
 
 /** How an envelope rates its event: only status events are above `info`. */
 export type WebhookSeverity = "info" | "warning" | "error";
@@ -159,10 +160,6 @@ function orNull(v: string | undefined): string | null {
   return v === undefined || v === "" ? null : v;
 }
 
-function shown(v: string | null): string {
-  return v ?? "n/a";
-}
-
 function tickerPayload(e: TickerEvent): WebhookTickerPayload {
   return {
     product_id: e.symbol,
@@ -193,56 +190,12 @@ function describe(
   switch (e.kind) {
     case "ticker": {
       const p = tickerPayload(e);
-      return [
-        p.price === null
-          ? `${e.symbol} ticker`
-          : `${e.symbol} ticker ${p.price}`,
-        `${e.symbol} on ${e.venue}: last ${shown(p.price)}, bid/ask ${
-          shown(p.best_bid)
-        }/${shown(p.best_ask)}, spread ${shown(p.spread)}.`,
-        p,
-      ];
+      return [...tickerText(e, p), p];
     }
     case "trade":
-      return [
-        `${e.symbol} trade ${e.price}`,
-        `${e.symbol} on ${e.venue}: taker ${e.side} of ${e.size} at ${e.price} (trade ${e.tradeId}).`,
-        tradePayload(e),
-      ];
-    case "status":
-      return [
-        `${e.venue} ${e.connection} ${e.state}`,
-        `${e.venue} connection ${e.connection} ${e.state}${
-          e.symbol === "*" ? "" : ` for ${e.symbol}`
-        }${e.detail === "" ? "" : `: ${e.detail}`}.`,
-        e,
-      ];
-    case "book":
-      return [
-        `${e.symbol} book ${e.type}`,
-        `${e.symbol} on ${e.venue}: book ${e.type} with ${e.bids.length} bids and ${e.asks.length} asks.`,
-        e,
-      ];
-    case "candle":
-      return [
-        `${e.symbol} ${e.interval} candle ${e.close}`,
-        `${e.symbol} on ${e.venue}: ${e.interval} candle open ${e.open}, high ${e.high}, low ${e.low}, close ${e.close}, volume ${e.volume}${
-          e.closed ? ", closed" : ""
-        }.`,
-        e,
-      ];
-    case "order":
-      return [
-        `${e.symbol} order ${e.status}`,
-        `${e.symbol} on ${e.venue}: ${e.side} ${e.orderType} order ${e.orderId} ${e.status}, filled ${e.filledSize} of ${e.size}.`,
-        e,
-      ];
-    case "balance":
-      return [
-        `${e.coin} balance ${e.total}`,
-        `${e.venue} ${e.account} ${e.coin}: free ${e.free}, locked ${e.locked}, total ${e.total}.`,
-        e,
-      ];
+      return [...eventText(e), tradePayload(e)];
+    default:
+      return [...eventText(e), e];
   }
 }
 

@@ -10,7 +10,7 @@
  */
 
 import type { Channel, ChannelModel, Message } from "amqplib";
-import { closeConnection, openConnection } from "../sinks/rabbitmq.ts";
+import { closeConnection, openConnection } from "../sinks/rabbitmq_channel.ts";
 import {
   classOfQueue,
   DEFAULT_EXCHANGE,

@@ -9,8 +9,8 @@
 
 import { type Admin, type Consumer, Kafka } from "kafkajs";
 import { log } from "../logging.ts";
-import { kafkaClientConfig } from "../sinks/kafka.ts";
-import { parseKafkaBrokers } from "../sinks/kafka_format.ts";
+import { kafkaClientConfig } from "../sinks/kafka_client.ts";
+import { parseKafkaBrokers } from "../sinks/kafka_options.ts";
 import { redactUrl } from "../sinks/url.ts";
 import {
   type TailBackend,
