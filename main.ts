@@ -9,6 +9,7 @@
  * @module
  */
 
+import { errorText } from "./src/core/error_text.ts";
 import { Gateway } from "./src/app.ts";
 import {
   type Config,
@@ -128,7 +129,7 @@ async function runGateway(
   globalThis.addEventListener("unhandledrejection", (e) => {
     e.preventDefault();
     log("app").error("Unhandled rejection: {error}", {
-      error: e.reason instanceof Error ? e.reason.message : String(e.reason),
+      error: errorText(e.reason),
     });
   });
   let gw: Gateway;
@@ -136,7 +137,7 @@ async function runGateway(
     gw = await Gateway.start(config);
   } catch (e) {
     log("app").fatal("Cannot start tickgate: {error}", {
-      error: e instanceof Error ? e.message : String(e),
+      error: errorText(e),
     });
     await closeLogging();
     return 1;

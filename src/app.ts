@@ -6,6 +6,7 @@
  * @module
  */
 
+import { errorText } from "./core/error_text.ts";
 import { authRetryMs } from "./venues/auth_retry.ts";
 import { createApi } from "./api/app.ts";
 import type { GatewayView } from "./api/types.ts";
@@ -248,7 +249,7 @@ export class Gateway implements GatewayView {
         renew: (id, reason) => session.renew(id, reason),
       }).catch((e) =>
         log("venue", name).error("Venue startup failed: {error}", {
-          error: e instanceof Error ? e.message : String(e),
+          error: errorText(e),
         })
       );
     }
@@ -307,7 +308,7 @@ export class Gateway implements GatewayView {
       } catch (e) {
         log("app").warn("Shutdown step {what} did not finish: {error}", {
           what,
-          error: e instanceof Error ? e.message : String(e),
+          error: errorText(e),
         });
       }
     };

@@ -10,6 +10,8 @@
  * @module
  */
 
+import { errorText } from "./core/error_text.ts";
+
 /** A GET failed: bad URL, network error, timeout, HTTP error or bad JSON. */
 export class HttpJsonError extends Error {
   /** The HTTP status, when the upstream answered with an error status. */
@@ -135,10 +137,6 @@ export function isRecord(v: unknown): v is Record<string, unknown> {
 /** A string with something other than whitespace in it. */
 export function isText(v: unknown): v is string {
   return typeof v === "string" && v.trim() !== "";
-}
-
-function errorText(e: unknown): string {
-  return e instanceof Error ? e.message : String(e);
 }
 
 /** The upstream's own error text: CoinGecko's or Binance's JSON, else text. */

@@ -10,6 +10,8 @@
  * @module
  */
 
+import { errorText } from "../src/core/error_text.ts";
+
 /** A service the integration tests need. */
 export type ServiceName = "redis" | "postgres" | "rabbitmq";
 
@@ -94,7 +96,7 @@ async function probe(name: ServiceName): Promise<ServiceProbe> {
     skip = true;
     missing(
       `${name} (${hostname}:${port}, set ${env})`,
-      e instanceof Error ? e.message : String(e),
+      errorText(e),
     );
   }
   return { name, url, hostname, port, skip };

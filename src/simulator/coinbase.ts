@@ -7,6 +7,7 @@
  *
  * @module
  */
+import { errorText } from "../core/error_text.ts";
 import { CoinbaseMarket, type TradeBatch } from "./coinbase_market.ts";
 import { type Frame, isRecord, parseChannels } from "./coinbase_subscribe.ts";
 import { Prng } from "./prng.ts";
@@ -303,7 +304,7 @@ export class CoinbaseSimulator {
       return this.#error(
         client,
         "Malformed JSON",
-        e instanceof Error ? e.message : String(e),
+        errorText(e),
       );
     }
     const type = isRecord(msg) ? msg["type"] : undefined;

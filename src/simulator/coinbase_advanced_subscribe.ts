@@ -6,6 +6,7 @@
  *
  * @module
  */
+import { errorText } from "../core/error_text.ts";
 import { ADVANCED_CHANNELS } from "../venues/coinbase_advanced/channels.ts";
 import { type Frame, isRecord, isStrings } from "./coinbase_subscribe.ts";
 
@@ -63,7 +64,7 @@ export function parseAdvancedRequest(
   try {
     message = JSON.parse(text);
   } catch (e) {
-    return `malformed JSON: ${e instanceof Error ? e.message : String(e)}`;
+    return `malformed JSON: ${errorText(e)}`;
   }
   if (!isRecord(message)) return "malformed request: expected a JSON object";
   const type = message["type"];

@@ -6,6 +6,7 @@
  * @module
  */
 
+import { errorText } from "../core/error_text.ts";
 import { dirname } from "node:path";
 import type { Logger } from "@logtape/logtape";
 import type { NormalizedEvent } from "../core/events.ts";
@@ -64,8 +65,4 @@ export class DeadLetterFile {
       );
     }
   }
-}
-
-function errorText(e: unknown): string {
-  return e instanceof Error ? e.message : String(e);
 }

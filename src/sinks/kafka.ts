@@ -9,12 +9,12 @@
  * @module
  */
 
+import { errorText } from "../core/error_text.ts";
 import type { Logger } from "@logtape/logtape";
 import { type Admin, CompressionTypes, Kafka, type Producer } from "kafkajs";
 import type { NormalizedEvent } from "../core/events.ts";
 import { log } from "../logging.ts";
 import {
-  errText,
   isNetworkError,
   KAFKA_DEADLINE_MS,
   KAFKA_TIMEOUT_MS,
@@ -202,7 +202,7 @@ export class KafkaDriver implements SinkDriver {
         this.#idempotent = false;
         this.#log.warn(
           "Kafka {target} refused an idempotent producer ({error}); using acks=all without idempotence",
-          { target: this.#shown, error: errText(e) },
+          { target: this.#shown, error: errorText(e) },
         );
       }
     }
@@ -268,7 +268,7 @@ export class KafkaDriver implements SinkDriver {
         this.#createTopics = false;
         this.#log.info(
           "Cannot create topics on {target} ({error}); relying on the broker's topic auto-creation",
-          { target: this.#shown, error: errText(e) },
+          { target: this.#shown, error: errorText(e) },
         );
       }
     }

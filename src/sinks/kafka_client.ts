@@ -7,6 +7,7 @@
  * @module
  */
 
+import { errorText } from "../core/error_text.ts";
 import type { Logger } from "@logtape/logtape";
 import { type KafkaConfig, logLevel } from "kafkajs";
 import { DeliveryError } from "./types.ts";
@@ -90,7 +91,7 @@ export function kafkaDeliveryError(
 ): DeliveryError {
   if (e instanceof DeliveryError) return e;
   const permanent = PERMANENT_TYPES.has(rootError(e).type ?? "");
-  const text = `Kafka ${what} to ${shown}: ${errText(e)}`;
+  const text = `Kafka ${what} to ${shown}: ${errorText(e)}`;
   return new DeliveryError(text, { permanent });
 }
 
@@ -127,16 +128,4 @@ export function isNetworkError(e: unknown): boolean {
   if (NETWORK_ERRORS.has(root.name ?? "")) return true;
   return root.name === "KafkaJSProtocolError" &&
     (root as { retriable?: boolean }).retriable === true;
-}
-
-/**
- * An error's message, or the value as a string when it is not an `Error`.
- *
- * @example Usage
- * ```ts
- * errText(new Error("broker down")); // "broker down"
- * ```
- */
-export function errText(e: unknown): string {
-  return e instanceof Error ? e.message : String(e);
 }

@@ -7,6 +7,7 @@
  * @module
  */
 
+import { errorText } from "../core/error_text.ts";
 import type { NormalizedEvent } from "../core/events.ts";
 import type { Sink, SinkStats } from "./types.ts";
 
@@ -109,7 +110,7 @@ export abstract class LineSink implements Sink {
         this.#stats.lastPublishTs = Date.now();
       } catch (e) {
         this.#stats.failed += batch.length;
-        this.#stats.lastError = e instanceof Error ? e.message : String(e);
+        this.#stats.lastError = errorText(e);
       }
     }
   }

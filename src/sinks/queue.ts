@@ -16,6 +16,7 @@
  * @module
  */
 
+import { errorText } from "../core/error_text.ts";
 import { backoffDelay, type BackoffOptions } from "../core/backoff.ts";
 import { type BreakerOptions, CircuitBreaker } from "../core/breaker.ts";
 import type { NormalizedEvent } from "../core/events.ts";
@@ -488,8 +489,4 @@ export class DeliveryQueue implements Sink {
       details: this.#driver.details?.() ?? {},
     };
   }
-}
-
-function errorText(e: unknown): string {
-  return e instanceof Error ? e.message : String(e);
 }

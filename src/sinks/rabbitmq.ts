@@ -13,6 +13,7 @@
  * @module
  */
 
+import { errorText } from "../core/error_text.ts";
 import { Buffer } from "node:buffer";
 import type { ChannelModel, ConfirmChannel } from "amqplib";
 import type { Logger } from "@logtape/logtape";
@@ -289,7 +290,7 @@ export class RabbitMqDriver implements SinkDriver {
 
   /** A retryable error; the password is scrubbed should it ever appear. */
   #error(what: string, e: unknown): DeliveryError {
-    let text = e instanceof Error ? e.message : String(e);
+    let text = errorText(e);
     if (this.#password.length >= 3) {
       text = text.replaceAll(this.#password, "***");
     }

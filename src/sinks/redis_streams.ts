@@ -8,6 +8,7 @@
  * @module
  */
 
+import { errorText } from "../core/error_text.ts";
 import { Redis } from "ioredis";
 import { deadline } from "../core/async.ts";
 import type { NormalizedEvent } from "../core/events.ts";
@@ -74,7 +75,7 @@ export function validateRedisStreamsOptions(spec: SinkSpec): void {
   } catch (e) {
     throw new SinkUrlError(
       redactUrl(spec.url),
-      e instanceof Error ? e.message : String(e),
+      errorText(e),
     );
   }
 }
@@ -167,7 +168,7 @@ export class RedisStreamsDriver implements SinkDriver {
       replies = await client.pipeline(commands).exec();
     } catch (e) {
       this.#drop(client);
-      throw new DeliveryError(`XADD to ${this.#shown} failed: ${errText(e)}`);
+      throw new DeliveryError(`XADD to ${this.#shown} failed: ${errorText(e)}`);
     }
     const error = replyError(this.#shown, replies, keys);
     if (error !== undefined) {
@@ -223,7 +224,7 @@ export class RedisStreamsDriver implements SinkDriver {
     const client = new Redis(this.#options);
     let cause = "";
     client.on("error", (error: Error) => {
-      cause = errText(error);
+      cause = errorText(error);
       this.#log.debug("Redis connection error: {error}", { error: cause });
     });
     try {
@@ -234,7 +235,7 @@ export class RedisStreamsDriver implements SinkDriver {
       );
     } catch (e) {
       client.disconnect();
-      const why = errText(e);
+      const why = errorText(e);
       throw new DeliveryError(
         `cannot connect to ${this.#shown}: ${why}${
           cause !== "" && cause !== why ? ` (${cause})` : ""
@@ -274,7 +275,7 @@ function replyError(
     if (err === null) continue;
     failed++;
     if (!isDataError(err)) dataOnly = false;
-    if (first === "") first = `key "${keys[i]}": ${errText(err)}`;
+    if (first === "") first = `key "${keys[i]}": ${errorText(err)}`;
   }
   if (failed === 0) return undefined;
   return new DeliveryError(
@@ -288,8 +289,4 @@ function isDataError(err: Error): boolean {
   if (err.name !== "ReplyError") return false;
   for (const p of PERMANENT_REPLIES) if (err.message.startsWith(p)) return true;
   return false;
-}
-
-function errText(e: unknown): string {
-  return e instanceof Error ? e.message : String(e);
 }

@@ -17,6 +17,7 @@
  * @module
  */
 
+import { errorText } from "../core/error_text.ts";
 import type { NormalizedEvent } from "../core/events.ts";
 import { log } from "../logging.ts";
 import { VERSION } from "../version.ts";
@@ -232,7 +233,7 @@ export class WebhookDriver implements SinkDriver {
 
   /** An error's text with the raw URL and the token taken out. */
   #scrub(error: unknown): string {
-    let text = error instanceof Error ? error.message : String(error);
+    let text = errorText(error);
     const cause = error instanceof Error ? error.cause : undefined;
     if (cause instanceof Error) {
       // Deno's "fetch failed" says why in its cause; the URL is ours already.

@@ -9,6 +9,7 @@
  * @module
  */
 
+import { errorText } from "../core/error_text.ts";
 import type { Channel, ChannelModel, Message } from "amqplib";
 import { closeConnection, openConnection } from "../sinks/rabbitmq_channel.ts";
 import {
@@ -127,7 +128,7 @@ export class AmqpTail implements TailBackend {
         emit(record(queue, m));
       }
     } catch (e) {
-      throw new TailError(`cannot read "${queue}": ${text(e)}`);
+      throw new TailError(`cannot read "${queue}": ${errorText(e)}`);
     } finally {
       // Closing without acks requeues every peeked message in its place.
       await ch.close().catch(() => {});
@@ -182,7 +183,7 @@ export class AmqpTail implements TailBackend {
     } catch (e) {
       throw e instanceof TailError
         ? e
-        : new TailError(`cannot follow "${stream}": ${text(e)}`);
+        : new TailError(`cannot follow "${stream}": ${errorText(e)}`);
     } finally {
       lost = undefined;
       await ch.close().catch(() => {});
@@ -200,7 +201,7 @@ export class AmqpTail implements TailBackend {
       return { depth: r.messageCount, consumers: r.consumerCount };
     } catch (e) {
       if ((e as { code?: number }).code === 404) return undefined;
-      throw new TailError(`cannot check "${queue}": ${text(e)}`);
+      throw new TailError(`cannot check "${queue}": ${errorText(e)}`);
     } finally {
       await ch.close().catch(() => {});
     }
@@ -223,7 +224,7 @@ export class AmqpTail implements TailBackend {
       conn = await opening;
     } catch (e) {
       if (this.#conn === opening) this.#conn = undefined;
-      throw new TailError(`cannot connect to ${this.#shown}: ${text(e)}`);
+      throw new TailError(`cannot connect to ${this.#shown}: ${errorText(e)}`);
     }
     try {
       const ch = await conn.createChannel();
@@ -231,7 +232,7 @@ export class AmqpTail implements TailBackend {
       return ch;
     } catch (e) {
       throw new TailError(
-        `cannot open a channel on ${this.#shown}: ${text(e)}`,
+        `cannot open a channel on ${this.#shown}: ${errorText(e)}`,
       );
     }
   }
@@ -251,8 +252,4 @@ function record(stream: string, m: Message): TailRecord {
     key: m.fields.routingKey,
     value,
   };
-}
-
-function text(e: unknown): string {
-  return e instanceof Error ? e.message : String(e);
 }

@@ -7,6 +7,7 @@
  * @module
  */
 
+import { errorText } from "../core/error_text.ts";
 import { type Admin, type Consumer, Kafka } from "kafkajs";
 import { log } from "../logging.ts";
 import { kafkaClientConfig } from "../sinks/kafka_client.ts";
@@ -58,7 +59,7 @@ export class KafkaTail implements TailBackend {
     try {
       brokers = parseKafkaBrokers(base, this.#shown);
     } catch (e) {
-      throw new TailError(text(e));
+      throw new TailError(errorText(e));
     }
     this.#kafka = new Kafka(
       kafkaClientConfig(brokers, "tickgate-tail", log("tail", "kafka")),
@@ -142,7 +143,7 @@ export class KafkaTail implements TailBackend {
     this.#consumers.add(consumer);
     consumer.on(consumer.events.CRASH, ({ payload }) => {
       done.reject(
-        new TailError(`Kafka ${this.#shown}: ${text(payload.error)}`),
+        new TailError(`Kafka ${this.#shown}: ${errorText(payload.error)}`),
       );
     });
     consumer.on(consumer.events.END_BATCH_PROCESS, ({ payload }) => {
@@ -200,7 +201,9 @@ export class KafkaTail implements TailBackend {
       } catch (e) {
         this.#admin = undefined;
         await admin.disconnect().catch(() => {});
-        throw new TailError(`cannot connect to ${this.#shown}: ${text(e)}`);
+        throw new TailError(
+          `cannot connect to ${this.#shown}: ${errorText(e)}`,
+        );
       }
     })();
     return this.#admin;
@@ -211,7 +214,7 @@ export class KafkaTail implements TailBackend {
       return await work();
     } catch (e) {
       if (e instanceof TailError) throw e;
-      throw new TailError(`Kafka ${this.#shown}: ${text(e)}`);
+      throw new TailError(`Kafka ${this.#shown}: ${errorText(e)}`);
     }
   }
 }
@@ -251,8 +254,4 @@ function parseValue(s: string | undefined): unknown {
   } catch {
     return s;
   }
-}
-
-function text(e: unknown): string {
-  return e instanceof Error ? e.message : String(e);
 }

@@ -6,6 +6,7 @@
  * @module
  */
 
+import { errorText } from "../core/error_text.ts";
 import { Redis } from "ioredis";
 import { connectRedis, redisClientOptions } from "../sinks/redis_client.ts";
 import { redactUrl } from "../sinks/url.ts";
@@ -51,7 +52,7 @@ export class RedisTail implements TailBackend {
     try {
       this.#client = new Redis(redisClientOptions(base));
     } catch (e) {
-      throw new TailError(`cannot use ${this.#shown}: ${text(e)}`);
+      throw new TailError(`cannot use ${this.#shown}: ${errorText(e)}`);
     }
     this.#client.on("error", () => {
       // surfaced through the failing command instead
@@ -141,7 +142,7 @@ export class RedisTail implements TailBackend {
     this.#connected ??= connectRedis(this.#client).catch((e) => {
       this.#connected = undefined;
       this.#client.disconnect();
-      throw new TailError(`cannot connect to ${this.#shown}: ${text(e)}`);
+      throw new TailError(`cannot connect to ${this.#shown}: ${errorText(e)}`);
     });
     return this.#connected;
   }
@@ -150,7 +151,7 @@ export class RedisTail implements TailBackend {
     try {
       return await command();
     } catch (e) {
-      throw new TailError(`Redis ${this.#shown}: ${text(e)}`);
+      throw new TailError(`Redis ${this.#shown}: ${errorText(e)}`);
     }
   }
 }
@@ -175,8 +176,4 @@ function record(stream: string, [id, fields]: Entry): TailRecord {
     value[fields[i]!] = fields[i + 1]!;
   }
   return { stream, position: id, value };
-}
-
-function text(e: unknown): string {
-  return e instanceof Error ? e.message : String(e);
 }

@@ -6,6 +6,7 @@
  * @module
  */
 
+import { errorText } from "../core/error_text.ts";
 import { type Clock, systemClock, type TimerId } from "../core/clock.ts";
 import { backoffDelay, type BackoffOptions } from "../core/backoff.ts";
 import { type BreakerOptions, CircuitBreaker } from "../core/breaker.ts";
@@ -521,8 +522,4 @@ function describeUrl(url: string): string {
 
 function seconds(ms: number): number {
   return Math.round(ms / 100) / 10;
-}
-
-function errorText(e: unknown): string {
-  return e instanceof Error ? e.message : String(e);
 }

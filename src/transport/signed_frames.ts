@@ -8,6 +8,7 @@
  * @module
  */
 
+import { errorText } from "../core/error_text.ts";
 import type { ConnectionState } from "./types.ts";
 
 /** The part of a connection the queue uses. */
@@ -56,7 +57,7 @@ export class SignedFrameQueue {
         } catch (e) {
           if (current()) {
             target.reconnect(
-              `signing failed: ${e instanceof Error ? e.message : String(e)}`,
+              `signing failed: ${errorText(e)}`,
             );
           }
           return;

@@ -9,6 +9,7 @@
  * @module
  */
 
+import { errorText } from "../../core/error_text.ts";
 import type { Config } from "../../config.ts";
 import type { VenueStats } from "../../core/stats.ts";
 import { log } from "../../logging.ts";
@@ -81,7 +82,7 @@ export function createBybitVenue(
         });
         ctx?.emit(events); // takes the items and empties the array
       } catch (e) {
-        walletProblem = redact(e instanceof Error ? e.message : String(e));
+        walletProblem = redact(errorText(e));
         logger.warn("Cannot fetch wallet balances: {error}", {
           error: walletProblem,
         });
