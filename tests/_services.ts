@@ -10,6 +10,7 @@
  * @module
  */
 
+import { deadline } from "../src/core/async.ts";
 import { errorText } from "../src/core/error_text.ts";
 
 /** A service the integration tests need. */
@@ -85,12 +86,11 @@ async function probe(name: ServiceName): Promise<ServiceProbe> {
   const port = u.port === "" ? DEFAULT_PORTS[name] : Number(u.port);
   let skip = false;
   try {
-    const conn = await Promise.race([
+    const conn = await deadline(
       Deno.connect({ hostname, port }),
-      new Promise<never>((_, reject) =>
-        setTimeout(() => reject(new Error("timed out after 2 s")), 2000)
-      ),
-    ]);
+      2000,
+      "connecting",
+    );
     conn.close();
   } catch (e) {
     skip = true;

@@ -9,6 +9,7 @@
  * @module
  */
 
+import { deadline, DeadlineError } from "../core/async.ts";
 import { errorText } from "../core/error_text.ts";
 import type { Logger } from "@logtape/logtape";
 import { type Admin, CompressionTypes, Kafka, type Producer } from "kafkajs";
@@ -132,12 +133,7 @@ export class KafkaDriver implements SinkDriver {
     if (this.#connecting !== undefined) {
       pending.push(this.#connecting.then(() => {}, () => {}));
     }
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    await Promise.race([
-      Promise.all(pending),
-      new Promise((r) => timer = setTimeout(r, KAFKA_DEADLINE_MS)),
-    ]);
-    clearTimeout(timer);
+    await deadline(Promise.all(pending), KAFKA_DEADLINE_MS).catch(() => {});
   }
 
   /** Whether the producer is idempotent, topics written, events the format skipped. */
@@ -164,20 +160,17 @@ export class KafkaDriver implements SinkDriver {
 
   /** Runs `work` with a deadline; on failure drops the clients and throws a DeliveryError. */
   async #bounded<T>(work: Promise<T>, what: string): Promise<T> {
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    const deadline = new Promise<never>((_, reject) => {
-      timer = setTimeout(
-        () => reject(new Error(`timed out after ${KAFKA_DEADLINE_MS} ms`)),
-        KAFKA_DEADLINE_MS,
-      );
-    });
     try {
-      return await Promise.race([work, deadline]);
+      return await deadline(work, KAFKA_DEADLINE_MS, what);
     } catch (e) {
       this.#drop();
-      throw kafkaDeliveryError(e, what, this.#shown);
-    } finally {
-      clearTimeout(timer);
+      throw kafkaDeliveryError(
+        e instanceof DeadlineError
+          ? new Error(`timed out after ${e.ms} ms`)
+          : e,
+        what,
+        this.#shown,
+      );
     }
   }
 

@@ -8,6 +8,7 @@
  * @module
  */
 
+import { deadline, DeadlineError } from "../core/async.ts";
 import { Socket } from "node:net";
 import postgres from "postgres";
 import type { NormalizedEvent } from "../core/events.ts";
@@ -252,22 +253,14 @@ class PostgresDriver implements SinkDriver {
 
   /** Bounds an operation; on timeout drops the pool (it may hang mid-transaction). */
   async #bounded<T>(op: Promise<T>, what: string): Promise<T> {
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    const timeout = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => {
-        this.#drop();
-        reject(
-          new DeliveryError(
-            `${this.#head(what)}: timed out after ${OPERATION_TIMEOUT_MS} ms`,
-          ),
-        );
-      }, OPERATION_TIMEOUT_MS);
-    });
-    op.catch(() => {}); // it settles after a timeout: not unhandled
     try {
-      return await Promise.race([op, timeout]);
-    } finally {
-      clearTimeout(timer);
+      return await deadline(op, OPERATION_TIMEOUT_MS, what);
+    } catch (e) {
+      if (!(e instanceof DeadlineError)) throw e;
+      this.#drop();
+      throw new DeliveryError(
+        `${this.#head(what)}: timed out after ${e.ms} ms`,
+      );
     }
   }
 

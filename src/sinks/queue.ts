@@ -16,6 +16,7 @@
  * @module
  */
 
+import { deadline } from "../core/async.ts";
 import { errorText } from "../core/error_text.ts";
 import { backoffDelay, type BackoffOptions } from "../core/backoff.ts";
 import { type BreakerOptions, CircuitBreaker } from "../core/breaker.ts";
@@ -454,10 +455,7 @@ export class DeliveryQueue implements Sink {
       await this.#flushPending();
       await this.#spool.close();
     }
-    await Promise.race([
-      this.#loop,
-      new Promise((r) => setTimeout(r, 1000)),
-    ]);
+    await deadline(this.#loop ?? Promise.resolve(), 1000).catch(() => {});
     try {
       await this.#driver.close();
     } catch (e) {
