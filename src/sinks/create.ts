@@ -6,8 +6,8 @@
  * @module
  */
 
+import { canonicalJson } from "./canonical.ts";
 import { join } from "node:path";
-import type { NormalizedEvent } from "../core/events.ts";
 import type { HistogramValue } from "../core/metrics.ts";
 import { FileSink, fileSinkOptions } from "./file.ts";
 import { createKafkaDriver, validateKafkaOptions } from "./kafka.ts";
@@ -29,11 +29,6 @@ import {
   SinkUrlError,
 } from "./url.ts";
 import { createWebhookDriver, validateWebhookOptions } from "./webhook.ts";
-
-/** The `canonical` format: the event's own fields as one JSON object. */
-export function canonicalJson(event: NormalizedEvent): string {
-  return JSON.stringify(event);
-}
 
 /** What sinks share beyond their URL. */
 export interface SinkEnvironment extends SinkContext {

@@ -6,6 +6,7 @@
  * @module
  */
 
+import { canonicalLines } from "./canonical.ts";
 import { errorText } from "../core/error_text.ts";
 import { dirname } from "node:path";
 import type { Logger } from "@logtape/logtape";
@@ -49,10 +50,7 @@ export class DeadLetterFile {
         error: e.message,
       },
     );
-    let text = "";
-    for (let i = 0; i < batch.length; i++) {
-      text += JSON.stringify(batch[i]) + "\n";
-    }
+    const text = canonicalLines(batch);
     try {
       await Deno.mkdir(dirname(this.#path), { recursive: true });
       await Deno.writeTextFile(this.#path, text, { append: true });

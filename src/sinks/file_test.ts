@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import type { NormalizedEvent } from "../core/events.ts";
-import { canonicalJson } from "./create.ts";
+import { canonicalJson } from "./canonical.ts";
 import { FileSink } from "./file.ts";
 import { parseSinkUrl } from "./url.ts";
 

@@ -13,6 +13,7 @@
  * @module
  */
 
+import { canonicalLines } from "./canonical.ts";
 import type { NormalizedEvent } from "../core/events.ts";
 import { writeAll } from "./line_sink.ts";
 import {
@@ -135,13 +136,8 @@ export class Spool {
   /** Appends events (canonical JSON lines), then enforces the size cap. */
   append(events: readonly NormalizedEvent[]): Promise<void> {
     if (events.length === 0) return Promise.resolve();
-    let text = "";
-    for (let i = 0; i < events.length; i++) {
-      text += JSON.stringify(events[i]) + "\n";
-    }
-    return this.#serial(() =>
-      this.#append(encoder.encode(text), events.length)
-    );
+    const data = encoder.encode(canonicalLines(events));
+    return this.#serial(() => this.#append(data, events.length));
   }
 
   async #append(data: Uint8Array, lines: number): Promise<void> {
