@@ -123,37 +123,34 @@ export async function saveCursor(
  */
 export async function recoverSpoolFiles(dir: string): Promise<RecoveredSpool> {
   await Deno.mkdir(dir, { recursive: true });
-  const segments: SpoolSegment[] = [];
+  const ids: number[] = [];
   for await (const entry of Deno.readDir(dir)) {
     const m = entry.isFile ? SEGMENT_RE.exec(entry.name) : null;
-    if (m) segments.push({ id: Number(m[1]), size: 0, lines: 0 });
+    if (m) ids.push(Number(m[1]));
   }
-  segments.sort((a, b) => a.id - b.id);
-  for (const s of segments) {
-    const path = join(dir, segmentName(s.id));
+  ids.sort((a, b) => a - b);
+  let cursor = await readCursor(dir);
+  if (!ids.includes(cursor.segment)) {
+    cursor = { segment: ids[0] ?? 1, offset: 0 };
+  }
+  const segments: SpoolSegment[] = [];
+  let cursorLines = 0;
+  for (const id of ids) {
+    // Segments before the cursor's were fully delivered: remove them unread.
+    if (id < cursor.segment) {
+      await removeSegment(dir, id);
+      continue;
+    }
+    const path = join(dir, segmentName(id));
     const bytes = await Deno.readFile(path);
     const end = bytes.lastIndexOf(NL) + 1;
     // A crash mid-append left part of a line: that event was never spooled.
     if (end < bytes.length) await Deno.truncate(path, end);
-    s.size = end;
-    s.lines = countLines(bytes, 0, end);
-  }
-  let cursor = await readCursor(dir);
-  let cursorLines = 0;
-  const at = segments.find((s) => s.id === cursor.segment);
-  if (at === undefined) {
-    cursor = { segment: segments[0]?.id ?? 1, offset: 0 };
-  } else if (cursor.offset > at.size) {
-    cursor.offset = at.size;
-  }
-  // Segments before the cursor's were fully delivered: remove them.
-  while (segments.length > 0 && segments[0]!.id < cursor.segment) {
-    const s = segments.shift()!;
-    await removeSegment(dir, s.id);
-  }
-  if (cursor.offset > 0 && segments[0] !== undefined) {
-    const bytes = await Deno.readFile(join(dir, segmentName(segments[0].id)));
-    cursorLines = countLines(bytes, 0, cursor.offset);
+    segments.push({ id, size: end, lines: countLines(bytes, 0, end) });
+    if (id === cursor.segment) {
+      if (cursor.offset > end) cursor.offset = end;
+      cursorLines = countLines(bytes, 0, cursor.offset);
+    }
   }
   return { segments, cursor, cursorLines };
 }
