@@ -4,10 +4,9 @@
  * truth file.
  */
 
+import { broker, drain, expectedWire, wire } from "./_rabbitmq.ts";
 import assert from "node:assert/strict";
-import amqp from "amqplib";
-import type { Channel, ChannelModel, GetMessage } from "amqplib";
-import type { NormalizedEvent } from "../src/core/events.ts";
+import type { Channel, GetMessage } from "amqplib";
 import { depthLevel } from "../src/sinks/rabbitmq_levels.ts";
 import { classOfKind, QUEUE_CLASSES } from "../src/sinks/rabbitmq_topology.ts";
 import { waitFor } from "./_harness.ts";
@@ -17,27 +16,6 @@ import { TcpProxy } from "./_tcp_proxy.ts";
 
 const rabbit = await service("rabbitmq");
 
-/** A broker connection of the test's own; deletes the exchange's queues. */
-async function broker(
-  exchange: string,
-): Promise<{ conn: ChannelModel; ch: Channel } & AsyncDisposable> {
-  const conn = await amqp.connect(rabbit.url);
-  conn.on("error", () => {});
-  const ch = await conn.createChannel();
-  return {
-    conn,
-    ch,
-    async [Symbol.asyncDispose]() {
-      const c = await conn.createChannel();
-      for (const q of QUEUE_CLASSES) {
-        await c.deleteQueue(`${exchange}.${q.name}`);
-      }
-      await c.deleteExchange(exchange);
-      await conn.close();
-    },
-  };
-}
-
 function sinkUrl(exchange: string, port = rabbit.port): string {
   const u = new URL(rabbit.url);
   return `amqp://${u.username}:${u.password}@${rabbit.hostname}:${port}/?exchange=${exchange}&poll_sec=1`;
@@ -45,15 +23,6 @@ function sinkUrl(exchange: string, port = rabbit.port): string {
 
 function uniqueExchange(what: string): string {
   return `tgtest-e2e-${what}-${crypto.randomUUID().slice(0, 8)}`;
-}
-
-async function drain(ch: Channel, queue: string): Promise<GetMessage[]> {
-  const out: GetMessage[] = [];
-  for (;;) {
-    const m = await ch.get(queue, { noAck: true });
-    if (m === false) return out;
-    out.push(m);
-  }
 }
 
 /** Messages of every class queue, by the queue they were read from. */
@@ -81,32 +50,6 @@ function byId(messages: GetMessage[]): Map<string, GetMessage[]> {
   return out;
 }
 
-function wire(m: GetMessage) {
-  return {
-    exchange: m.fields.exchange,
-    routingKey: m.fields.routingKey,
-    body: m.content.toString(),
-    contentType: m.properties.contentType,
-    deliveryMode: m.properties.deliveryMode,
-    messageId: m.properties.messageId,
-    type: m.properties.type,
-    timestamp: m.properties.timestamp,
-  };
-}
-
-function expected(exchange: string, e: NormalizedEvent) {
-  return {
-    exchange,
-    routingKey: `${e.kind}.${e.venue}.${e.symbol}`,
-    body: JSON.stringify(e),
-    contentType: "application/json",
-    deliveryMode: 2,
-    messageId: e.id,
-    type: e.kind,
-    timestamp: Math.floor(e.receivedTs / 1000),
-  };
-}
-
 type Depths = Record<string, Record<string, unknown>>;
 
 Deno.test({
@@ -115,7 +58,7 @@ Deno.test({
   ignore: rabbit.skip,
   fn: async () => {
     const exchange = uniqueExchange("fields");
-    await using b = await broker(exchange);
+    await using b = await broker(rabbit.url, exchange);
     // A queue of the test's own sees every event, status events included.
     await b.ch.assertExchange(exchange, "topic", { durable: true });
     const all = await b.ch.assertQueue("", { exclusive: true });
@@ -166,7 +109,7 @@ Deno.test({
       for (const e of want) {
         const ms = got.get(e.id);
         assert.equal(ms?.length, 1, `${e.id} once in ${c.name}`);
-        assert.deepEqual(wire(ms![0]!), expected(exchange, e));
+        assert.deepEqual(wire(ms![0]!), expectedWire(exchange, e));
       }
     }
     const everything = byId(await drain(b.ch, all.queue));
@@ -174,7 +117,7 @@ Deno.test({
     for (const e of truth) {
       const ms = everything.get(e.id);
       assert.equal(ms?.length, 1, `${e.id} published once`);
-      assert.deepEqual(wire(ms![0]!), expected(exchange, e));
+      assert.deepEqual(wire(ms![0]!), expectedWire(exchange, e));
     }
     assert.equal(stack.stats().deadLettered, 0);
   },
@@ -186,7 +129,7 @@ Deno.test({
   ignore: rabbit.skip,
   fn: async () => {
     const exchange = uniqueExchange("outage");
-    await using b = await broker(exchange);
+    await using b = await broker(rabbit.url, exchange);
     const proxy = TcpProxy.start({
       hostname: rabbit.hostname,
       port: rabbit.port,
@@ -223,7 +166,7 @@ Deno.test({
         assert.deepEqual([...got.keys()].filter((id) => !ids.has(id)), []);
         for (const e of want) {
           for (const m of got.get(e.id)!) {
-            assert.deepEqual(wire(m), expected(exchange, e));
+            assert.deepEqual(wire(m), expectedWire(exchange, e));
           }
         }
       }

@@ -1,6 +1,5 @@
+import { broker, drain, expectedWire, wire } from "../../tests/_rabbitmq.ts";
 import assert from "node:assert/strict";
-import amqp from "amqplib";
-import type { Channel, ChannelModel, GetMessage } from "amqplib";
 import { configure, type LogRecord, reset } from "@logtape/logtape";
 import type { NormalizedEvent } from "../core/events.ts";
 import { service } from "../../tests/_services.ts";
@@ -27,36 +26,6 @@ function driverFor(exchange: string, query = "", port?: number): SinkDriver {
     parseSinkUrl(sinkUrl(exchange, query, port), 1),
     CTX,
   );
-}
-
-/** A broker connection for reading back, and cleanup of one exchange. */
-async function broker(
-  exchange: string,
-): Promise<{ conn: ChannelModel; ch: Channel } & AsyncDisposable> {
-  const conn = await amqp.connect(rabbit.url);
-  conn.on("error", () => {});
-  const ch = await conn.createChannel();
-  return {
-    conn,
-    ch,
-    async [Symbol.asyncDispose]() {
-      const c = await conn.createChannel();
-      for (const q of QUEUE_CLASSES) {
-        await c.deleteQueue(`${exchange}.${q.name}`);
-      }
-      await c.deleteExchange(exchange);
-      await conn.close();
-    },
-  };
-}
-
-async function drain(ch: Channel, queue: string): Promise<GetMessage[]> {
-  const out: GetMessage[] = [];
-  for (;;) {
-    const m = await ch.get(queue, { noAck: true });
-    if (m === false) return out;
-    out.push(m);
-  }
 }
 
 const unique = (tag: string) =>
@@ -157,40 +126,13 @@ function oneOfEach(): NormalizedEvent[] {
   ];
 }
 
-/** Every field the driver sets, as read back with amqplib. */
-function wire(m: GetMessage) {
-  return {
-    exchange: m.fields.exchange,
-    routingKey: m.fields.routingKey,
-    body: m.content.toString(),
-    contentType: m.properties.contentType,
-    deliveryMode: m.properties.deliveryMode,
-    messageId: m.properties.messageId,
-    type: m.properties.type,
-    timestamp: m.properties.timestamp,
-  };
-}
-
-function expected(exchange: string, e: NormalizedEvent) {
-  return {
-    exchange,
-    routingKey: `${e.kind}.${e.venue}.${e.symbol}`,
-    body: JSON.stringify(e),
-    contentType: "application/json",
-    deliveryMode: 2,
-    messageId: e.id,
-    type: e.kind,
-    timestamp: Math.floor(e.receivedTs / 1000),
-  };
-}
-
 Deno.test({
   name:
     "RabbitMQ driver publishes each event to its class queue with its properties",
   ignore: rabbit.skip,
   fn: async () => {
     const exchange = unique("pub");
-    await using b = await broker(exchange);
+    await using b = await broker(rabbit.url, exchange);
     const driver = driverFor(exchange, "&poll_sec=0");
     try {
       await driver.connect();
@@ -205,14 +147,14 @@ Deno.test({
         assert.equal(want.length, 1);
         assert.deepEqual(
           got.map(wire),
-          want.map((e) => expected(exchange, e)),
+          want.map((e) => expectedWire(exchange, e)),
           c.name,
         );
       }
       const everything = await drain(b.ch, all.queue);
       assert.deepEqual(
         everything.map(wire),
-        events.map((e) => expected(exchange, e)),
+        events.map((e) => expectedWire(exchange, e)),
       );
       assert.equal(everything[6]!.fields.routingKey, "status.binance.*");
       assert.deepEqual(driver.details?.(), { exchange, queues: {} });
@@ -228,7 +170,7 @@ Deno.test({
   ignore: rabbit.skip,
   fn: async () => {
     const exchange = unique("args");
-    await using b = await broker(exchange);
+    await using b = await broker(rabbit.url, exchange);
     const driver = driverFor(
       exchange,
       "&max_length=3&ttl_ms=600000&poll_sec=0",
@@ -265,7 +207,7 @@ Deno.test({
   ignore: rabbit.skip,
   fn: async () => {
     const exchange = unique("pre");
-    await using b = await broker(exchange);
+    await using b = await broker(rabbit.url, exchange);
     await b.ch.assertQueue(`${exchange}.tickers`, {
       durable: true,
       arguments: { "x-max-length": 5 },
@@ -308,7 +250,7 @@ Deno.test({
   ignore: rabbit.skip,
   fn: async () => {
     const exchange = unique("cut");
-    await using b = await broker(exchange);
+    await using b = await broker(rabbit.url, exchange);
     const proxy = TcpProxy.start({
       hostname: rabbit.hostname,
       port: rabbit.port,
@@ -401,7 +343,7 @@ Deno.test({
   ignore: rabbit.skip,
   fn: async () => {
     const exchange = unique("silent");
-    await using b = await broker(exchange);
+    await using b = await broker(rabbit.url, exchange);
     const proxy = freezingProxy({
       hostname: rabbit.hostname,
       port: rabbit.port,
@@ -437,7 +379,7 @@ Deno.test({
   ignore: rabbit.skip,
   fn: async () => {
     const exchange = unique("gone");
-    await using b = await broker(exchange);
+    await using b = await broker(rabbit.url, exchange);
     const driver = driverFor(exchange, "&poll_sec=0");
     try {
       await driver.connect();
@@ -475,7 +417,7 @@ Deno.test({
     });
     const exchange = unique("depth");
     const queue = `${exchange}.trades`;
-    await using b = await broker(exchange);
+    await using b = await broker(rabbit.url, exchange);
     const driver = driverFor(exchange, "&poll_sec=1");
     type Depth = Record<string, Record<string, unknown>>;
     const depths = () => (driver.details!().queues as Depth);
