@@ -21,9 +21,11 @@ import {
   sinkSpecs,
 } from "./config_sinks.ts";
 import { readConfigFile } from "./config_file.ts";
+import { STORE_FIELDS, STORE_SECRET_KEYS } from "./config_store.ts";
 import {
   ConfigError,
   empty,
+  flag,
   httpUrl,
   int,
   list,
@@ -80,6 +82,9 @@ const SCHEMA = z.object({
   ]),
   ...SINK_FIELDS,
   API_KEY: secret,
+  API_RATE_LIMIT: int(0, 1_000_000, 600),
+  ...STORE_FIELDS,
+  HEALTH_STRICT: flag(false),
   HEALTH_STALE_SEC: int(1, 86_400, 60),
   HEALTH_GRACE_SEC: int(0, 86_400, 300),
   SUMMARY_INTERVAL_SEC: int(0, 86_400, 10),
@@ -134,6 +139,7 @@ export const SECRET_KEYS: ReadonlySet<string> = new Set([
   ...BYBIT_SECRET_KEYS,
   ...COINBASE_ADVANCED_SECRET_KEYS,
   ...SINK_SECRET_KEYS,
+  ...STORE_SECRET_KEYS,
 ]);
 
 /** The effective configuration. */
@@ -149,7 +155,12 @@ export interface Config {
   sinkSettings: SinkSettings;
   /** Guards mutating REST endpoints; a secret. */
   apiKey: string | undefined;
-  health: { staleSec: number; graceSec: number };
+  /** Requests per minute per API key on the guarded routes; 0: unlimited. */
+  apiRateLimit: number;
+  /** PostgreSQL for the store (may carry a password); unset: SQLite. */
+  databaseUrl: string | undefined;
+  /** `strict`: a degraded store or sink makes /health 503. */
+  health: { staleSec: number; graceSec: number; strict: boolean };
   summaryIntervalSec: number;
   shutdownTimeoutMs: number;
   transport: {
@@ -256,7 +267,13 @@ export async function loadConfig(sources: ConfigSources = {}): Promise<Config> {
     sinks,
     sinkSettings: sinkSettings(s),
     apiKey: s.API_KEY,
-    health: { staleSec: s.HEALTH_STALE_SEC, graceSec: s.HEALTH_GRACE_SEC },
+    apiRateLimit: s.API_RATE_LIMIT,
+    databaseUrl: s.DATABASE_URL,
+    health: {
+      staleSec: s.HEALTH_STALE_SEC,
+      graceSec: s.HEALTH_GRACE_SEC,
+      strict: s.HEALTH_STRICT,
+    },
     summaryIntervalSec: s.SUMMARY_INTERVAL_SEC,
     shutdownTimeoutMs: s.SHUTDOWN_TIMEOUT_MS,
     transport: {
@@ -312,6 +329,9 @@ export function redactConfig(config: Config): Record<string, unknown> {
   return {
     ...config,
     apiKey: config.apiKey === undefined ? null : "***",
+    databaseUrl: config.databaseUrl === undefined
+      ? null
+      : redactUrl(config.databaseUrl),
     discovery: {
       ...config.discovery,
       coingeckoApiKey: config.discovery.coingeckoApiKey === undefined

@@ -107,3 +107,18 @@ export class ConfigError extends Error {
     this.name = "ConfigError";
   }
 }
+
+/** A boolean: `true`/`false`, `1`/`0`, `yes`/`no`, `on`/`off`. */
+export function flag(dflt: boolean) {
+  return z.preprocess(
+    (v) => {
+      const e = empty(v);
+      if (typeof e !== "string") return e;
+      const t = e.trim().toLowerCase();
+      if (["true", "1", "yes", "on"].includes(t)) return true;
+      if (["false", "0", "no", "off"].includes(t)) return false;
+      return e;
+    },
+    z.boolean({ error: "expected true or false" }).default(dflt),
+  );
+}

@@ -12,11 +12,14 @@ import type { VenueStats } from "../../core/stats.ts";
 import {
   fetchBinanceSymbols,
   resolvePairs,
+  type SymbolInfo,
 } from "../../discovery/binance_symbols.ts";
 import { getJson } from "../../http_json.ts";
 import { PairDiscovery } from "../../discovery/pair_discovery.ts";
 import { log } from "../../logging.ts";
+import type { StreamSpec } from "../../transport/types.ts";
 import type { Pair, VenueContext, VenueDefinition } from "../types.ts";
+import { binanceCatalog } from "./catalog.ts";
 import { kindOf } from "./channels.ts";
 import type { DepthSnapshot } from "./depth_sync.ts";
 import { BinanceParser } from "./parse.ts";
@@ -56,24 +59,39 @@ export function createBinanceVenue(
     requests,
     onSnapshotNeeded: (symbol) => fetcher?.request(symbol),
   });
-  const withDepth = cfg.channels.some((c) => kindOf(c) === "depth");
+  /** exchangeInfo's symbols, once read (explicit pairs or discovery). */
+  let listed: ReadonlyMap<string, SymbolInfo> | undefined;
+  const catalog = binanceCatalog(() => listed ?? discovery?.symbols);
   let pairs: readonly Pair[] = [];
   const warnings: string[] = [];
   let discovery: PairDiscovery | undefined;
   const fetchFn = deps.fetch ?? fetch;
 
   const apply = (next: readonly Pair[]) => {
-    const keep = new Set(next.map((p) => p.nativeSymbol));
-    for (const old of pairs) {
-      if (keep.has(old.nativeSymbol) || !withDepth) continue;
-      parser.resetBook(old.nativeSymbol);
-      fetcher?.cancel(old.nativeSymbol);
-    }
     pairs = next;
     parser.setPairs(next, cfg.channels);
     ctx?.setStreams(
       binanceStreams(next.map((p) => p.nativeSymbol), cfg.channels),
     );
+  };
+
+  /** Every wanted stream's symbol is known to the parser; dropped books are forgotten. */
+  const streamsChanged = (
+    added: readonly StreamSpec[],
+    removed: readonly StreamSpec[],
+  ) => {
+    for (const s of added) {
+      const pair = pairs.find((p) => p.nativeSymbol === s.symbol) ?? {
+        symbol: catalog.unifiedSymbol(s.symbol),
+        nativeSymbol: s.symbol,
+      };
+      parser.setPairs([pair], [s.channel]);
+    }
+    for (const s of removed) {
+      if (kindOf(s.channel) !== "depth") continue;
+      parser.resetBook(s.symbol);
+      fetcher?.cancel(s.symbol);
+    }
   };
 
   const getSnapshot = async (symbol: string): Promise<DepthSnapshot> => {
@@ -114,6 +132,7 @@ export function createBinanceVenue(
         { error: (e as Error).message },
       );
     }
+    listed = symbols;
     const resolved = resolvePairs(natives, symbols);
     if (resolved.guessed.length > 0) {
       warnings.push(
@@ -149,21 +168,22 @@ export function createBinanceVenue(
     parser,
     streams: [],
     pairs: () => pairs,
+    catalog,
+    streamsChanged,
     async start(context) {
       ctx = context;
-      if (withDepth) {
-        fetcher = new SnapshotFetcher({
-          get: getSnapshot,
-          limit: cfg.depthLimit,
-          clock: context.clock,
-          onSnapshot,
-          onError: (symbol, error) =>
-            logger.warn("Depth snapshot for {symbol} failed: {error}", {
-              symbol,
-              error: error.message,
-            }),
-        });
-      }
+      // Also for depth streams that API subscriptions add later.
+      fetcher = new SnapshotFetcher({
+        get: getSnapshot,
+        limit: cfg.depthLimit,
+        clock: context.clock,
+        onSnapshot,
+        onError: (symbol, error) =>
+          logger.warn("Depth snapshot for {symbol} failed: {error}", {
+            symbol,
+            error: error.message,
+          }),
+      });
       if (cfg.pairs !== undefined) return await explicit(cfg.pairs);
       const d = config.discovery;
       discovery = new PairDiscovery({

@@ -15,6 +15,7 @@ import type { VenueStats } from "../../core/stats.ts";
 import { log } from "../../logging.ts";
 import { PendingRequests } from "../pending_requests.ts";
 import type { VenueContext, VenueDefinition } from "../types.ts";
+import { bybitCatalog } from "./catalog.ts";
 import { BybitParser } from "./parse.ts";
 import { bybitProtocol, bybitStreams } from "./protocol.ts";
 import type { BybitRequest } from "./replies.ts";
@@ -128,6 +129,7 @@ export function createBybitVenue(
       credentials !== undefined,
     ),
     pairs: () => pairs,
+    catalog: bybitCatalog(cfg.category, credentials !== undefined),
     start: (context) => {
       ctx = context;
       return Promise.resolve();

@@ -7,6 +7,7 @@
 import type { Config } from "../../config.ts";
 import type { VenueStats } from "../../core/stats.ts";
 import type { VenueDefinition } from "../types.ts";
+import { coinbaseCatalog } from "./catalog.ts";
 import { CoinbaseParser } from "./parse.ts";
 import { coinbaseProtocol, coinbaseStreams } from "./protocol.ts";
 
@@ -30,5 +31,6 @@ export function createCoinbaseVenue(
     parser: new CoinbaseParser(stats),
     streams: coinbaseStreams(channels, products),
     pairs: () => pairs,
+    catalog: coinbaseCatalog,
   };
 }

@@ -14,6 +14,7 @@ import type { VenueStats } from "../../core/stats.ts";
 import { log } from "../../logging.ts";
 import { authRetryMs } from "../auth_retry.ts";
 import type { VenueContext, VenueDefinition } from "../types.ts";
+import { advancedCatalog } from "./catalog.ts";
 import { importCdpKey } from "./cdp_key.ts";
 import { JwtAuth } from "./jwt_auth.ts";
 import { AdvancedParser } from "./parse.ts";
@@ -78,6 +79,7 @@ export function createCoinbaseAdvancedVenue(
     parser,
     streams: advancedStreams(cfg.channels, cfg.products),
     pairs: () => pairs,
+    catalog: advancedCatalog,
     start: (context) => {
       ctx = context;
       return Promise.resolve();

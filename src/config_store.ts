@@ -1,0 +1,24 @@
+/**
+ * Settings of the subscription store: `DATABASE_URL` (PostgreSQL) or, by
+ * default, SQLite under `DATA_DIR`.
+ *
+ * @module
+ */
+
+import { z } from "zod";
+import { empty } from "./config_fields.ts";
+
+/** Store settings in the config schema. */
+export const STORE_FIELDS = {
+  /** PostgreSQL for the store; unset: SQLite at `DATA_DIR/tickgate.db`. */
+  DATABASE_URL: z.preprocess(
+    empty,
+    z.string().trim().regex(
+      /^postgres(ql)?:\/\/\S+$/,
+      "expected a postgres:// URL",
+    ).optional(),
+  ),
+};
+
+/** `DATABASE_URL` may carry a password. */
+export const STORE_SECRET_KEYS = ["DATABASE_URL"] as const;
