@@ -6,24 +6,17 @@
  * @module
  */
 
-import { errorText } from "./core/error_text.ts";
-import { authRetryMs } from "./venues/auth_retry.ts";
 import { createApi } from "./api/app.ts";
 import type { GatewayView } from "./api/types.ts";
 import type { Config } from "./config.ts";
+import { deadline } from "./core/async.ts";
 import { type Clock, systemClock } from "./core/clock.ts";
-import {
-  type NormalizedEvent,
-  statusEvent,
-  type VenueName,
-} from "./core/events.ts";
+import { errorText } from "./core/error_text.ts";
 import { MetricsRegistry } from "./core/metrics.ts";
-import { SINK_LATENCY_BUCKETS } from "./sinks/queue_stats.ts";
-import { FeedPipeline } from "./core/pipeline.ts";
 import { Router } from "./core/router.ts";
 import { VenueStats } from "./core/stats.ts";
-import { log } from "./logging.ts";
 import { registerGatewayMetrics } from "./gateway_metrics.ts";
+import { log } from "./logging.ts";
 import {
   type GatewayState,
   healthReport,
@@ -33,23 +26,34 @@ import {
   type SummaryMark,
   type VenueRuntime,
 } from "./reports.ts";
-import { createSink } from "./sinks/create.ts";
 import { BalanceStore } from "./sinks/balances.ts";
+import { createSink } from "./sinks/create.ts";
 import { LatestStore } from "./sinks/latest.ts";
+import { SINK_LATENCY_BUCKETS } from "./sinks/queue_stats.ts";
 import type { Sink } from "./sinks/types.ts";
-import { VenueSession } from "./transport/session.ts";
-import type { ConnectionState, SocketFactory } from "./transport/types.ts";
+import { createStore } from "./store/create.ts";
+import type { Store } from "./store/types.ts";
+import { type Restored, StoreWriter } from "./store/writer.ts";
+import { SubscriptionRegistry } from "./subscriptions/registry.ts";
+import type { SocketFactory } from "./transport/types.ts";
+import {
+  baseSource,
+  registryVenue,
+  type WiredVenue,
+  wireVenue,
+} from "./venue_wiring.ts";
 import { VENUE_FACTORIES } from "./venues/registry.ts";
-import { deadline } from "./core/async.ts";
 
 /** Replaceable parts, for tests. */
 export interface GatewayDeps {
   clock?: Clock;
   socketFactory?: SocketFactory;
+  /** @default the store `DATABASE_URL` or `DATA_DIR` names */
+  store?: Store;
 }
 
-/** Bad frames are logged with at most this many characters. */
-const FRAME_SAMPLE = 200;
+/** How long startup waits for the store before going on without it. */
+const STORE_WAIT_MS = 5_000;
 
 /**
  * A running tickgate.
@@ -121,6 +125,13 @@ export class Gateway implements GatewayView {
         { venue: name },
       );
     }
+    // A store that comes back after startup restores then (onRestore).
+    const later: { gw?: Gateway; restored?: Restored } = {};
+    const storeWriter = new StoreWriter(deps.store ?? createStore(config), {
+      clock,
+      onRestore: (r) => later.gw ? later.gw.#restore(r) : later.restored = r,
+    });
+    const restored = await storeWriter.start(STORE_WAIT_MS) ?? later.restored;
     const gw = new Gateway({
       config,
       clock,
@@ -128,14 +139,22 @@ export class Gateway implements GatewayView {
       venues: [],
       unavailable,
       sinks,
+      storeWriter,
+      registry: undefined,
     }, metricsRegistry);
+    const wired = gw.#wire(deps);
     try {
       gw.#listen();
     } catch (e) {
-      await Promise.allSettled(sinks.map((s) => s.close()));
+      await Promise.allSettled([
+        ...sinks.map((s) => s.close()),
+        storeWriter.close(),
+      ]);
       throw e;
     }
-    gw.#wire(deps);
+    gw.#run(wired);
+    if (restored) gw.#restore(restored);
+    later.gw = gw;
     gw.#startSummary();
     return gw;
   }
@@ -163,12 +182,14 @@ export class Gateway implements GatewayView {
     }, config.summaryIntervalSec * 1000) as unknown as number;
   }
 
-  #wire(deps: GatewayDeps): void {
-    const { config, clock, sinks } = this.#state;
+  /** Builds the router, the venues and the registry; nothing connects yet. */
+  #wire(deps: GatewayDeps): WiredVenue[] {
+    const { config, clock, sinks, storeWriter } = this.#state;
     const router = new Router([
       { filter: {}, sink: this.store },
       // Takes balance events only, itself (no second filter per event).
       { filter: {}, sink: this.balanceStore },
+      { filter: {}, sink: storeWriter },
       // Sinks were created from config.sinks, in order.
       ...sinks.map((sink, i) => ({ filter: config.sinks[i]!.filter, sink })),
     ]);
@@ -176,74 +197,47 @@ export class Gateway implements GatewayView {
       this.metricsRegistry,
       this.#state,
     );
-    const runtimes: VenueRuntime[] = [];
+    const wired: WiredVenue[] = [];
     for (const name of config.venues) {
       const factory = VENUE_FACTORIES[name];
       if (factory === undefined) continue;
       const stats = new VenueStats(name);
-      const definition = factory(config, stats);
-      const pipeline = new FeedPipeline({
-        parser: definition.parser,
-        stats,
+      wired.push(wireVenue(factory(config, stats), stats, {
+        config,
+        clock,
+        socketFactory: deps.socketFactory,
         sink: router,
         processing,
-        hooks: {
-          ...pipelineHooks(name, stats),
-          onRenew: (id) => session.renew(id, "the venue announced a shutdown"),
-          onUnauthorized: (id) =>
-            session.suspend(
-              id,
-              "authentication failed",
-              authRetryMs(config.transport.breakerCooldownSec),
-            ),
-        },
-      });
-      const details = new Map<string, string>();
-      const wasOpen = new Set<string>();
-      const session = new VenueSession({
-        venue: name,
-        protocol: definition.protocol,
-        onFrame: (id, data, ts) => pipeline.handle(id, data, ts),
-        onRenew: (r) =>
-          log("venue", name).info(
-            r.done
-              ? "{to} is live; {from} closes (renewed)"
-              : "Renewing {from} make-before-break via {to}: {reason}",
-            { ...r },
-          ),
-        onStateChange: (id, st, detail) => {
-          details.set(id, detail);
-          const ev = connectionStatus(
-            name,
-            id,
-            st,
-            detail,
-            wasOpen,
-            clock.now(),
-          );
-          if (st === "open") pipeline.connectionOpened(id);
-          if (ev) pipeline.inject([ev]);
-        },
-        connection: {
-          clock,
-          ...(deps.socketFactory ? { socketFactory: deps.socketFactory } : {}),
-          connectTimeoutMs: config.transport.connectTimeoutMs,
-          staleMs: config.transport.staleSec * 1000,
-          backoff: {
-            baseMs: config.transport.reconnectBaseMs,
-            capMs: config.transport.reconnectMaxMs,
-          },
-          breaker: {
-            threshold: config.transport.breakerThreshold,
-            cooldownMs: config.transport.breakerCooldownSec * 1000,
-          },
-        },
-      });
-      session.setDesired(definition.streams);
-      runtimes.push({ definition, stats, session, details });
+      }));
+    }
+    const registry = new SubscriptionRegistry({
+      venues: wired.map((w) => registryVenue(w.runtime)),
+      persistence: storeWriter,
+      clock,
+    });
+    this.#state.registry = registry;
+    for (const { runtime } of wired) {
+      const { definition } = runtime;
+      registry.setBase(
+        definition.name,
+        definition.streams,
+        baseSource(definition),
+      );
+    }
+    return wired;
+  }
+
+  /** Starts the venues' own work and their connections. */
+  #run(wired: readonly WiredVenue[]): void {
+    const { clock } = this.#state;
+    const registry = this.#registry;
+    for (const { runtime, pipeline } of wired) {
+      const { definition, session } = runtime;
+      const name = definition.name;
       definition.start?.({
         clock,
-        setStreams: (streams) => session.setDesired(streams),
+        setStreams: (streams) =>
+          registry.setBase(name, streams, baseSource(definition)),
         emit: (events) => pipeline.inject(events),
         resubscribe: (keys) => session.resubscribe(keys),
         renew: (id, reason) => session.renew(id, reason),
@@ -253,8 +247,24 @@ export class Gateway implements GatewayView {
         })
       );
     }
-    this.#state.venues.push(...runtimes);
-    for (const r of runtimes) r.session.start();
+    this.#state.venues.push(...wired.map((w) => w.runtime));
+    for (const w of wired) w.runtime.session.start();
+  }
+
+  /** Subscriptions and balances read back from the store. */
+  #restore(restored: Restored): void {
+    this.balanceStore.restore(restored.balances);
+    const { restored: n, skipped } = this.#registry.restore(
+      restored.subscriptions,
+    );
+    log("app").info("Restored {count} API subscriptions from the store", {
+      count: n,
+    });
+    for (const s of skipped) {
+      log("app").warn("Stored subscription {id} not restored: {reason}", {
+        ...s,
+      });
+    }
   }
 
   /** The port the HTTP API listens on (0 when not serving). */
@@ -279,6 +289,21 @@ export class Gateway implements GatewayView {
 
   latest: GatewayView["latest"] = (symbols) => this.store.query(symbols);
   balances: GatewayView["balances"] = (venue) => this.balanceStore.list(venue);
+
+  /** The subscription registry (config and API subscriptions). */
+  get subscriptions(): SubscriptionRegistry {
+    return this.#registry;
+  }
+
+  get #registry(): SubscriptionRegistry {
+    const r = this.#state.registry;
+    if (r === undefined) throw new Error("the gateway is not wired yet");
+    return r;
+  }
+
+  get apiRateLimit(): number {
+    return this.#state.config.apiRateLimit;
+  }
 
   get apiKey(): string | undefined {
     return this.#state.config.apiKey;
@@ -323,84 +348,10 @@ export class Gateway implements GatewayView {
       "flushing sinks",
       Promise.all(this.#state.sinks.map((s) => s.close())),
     );
+    await step("flushing the store", this.#state.storeWriter.close());
     if (this.#server) {
       await step("stopping the HTTP server", this.#server.shutdown());
     }
     log("app").info("Stopped after {ms} ms", { ms: Date.now() - t0 });
   }
-}
-
-/** Turns connection state changes into `connected`/`disconnected`/`error` events. */
-function connectionStatus(
-  venue: VenueName,
-  id: string,
-  state: ConnectionState,
-  detail: string,
-  wasOpen: Set<string>,
-  ts: number,
-): NormalizedEvent | undefined {
-  const base = { venue, connection: id, symbol: "*", nativeSymbol: "*", ts };
-  if (state === "open") {
-    wasOpen.add(id);
-    log("venue", venue).info("{id} connected", { id });
-    return statusEvent({ ...base, state: "connected", detail });
-  }
-  if (state === "breaker-open") {
-    log("venue", venue).error("{id}: {detail}", { id, detail });
-    return statusEvent({ ...base, state: "error", detail });
-  }
-  if (state === "closed") {
-    log("venue", venue).info("{id} closed", { id });
-    return wasOpen.delete(id)
-      ? statusEvent({ ...base, state: "disconnected", detail })
-      : undefined;
-  }
-  if (state === "connecting" || state === "idle") {
-    log("venue", venue).debug("{id}: {detail}", { id, detail });
-    return undefined;
-  }
-  if (wasOpen.delete(id)) {
-    log("venue", venue).warn("{id} disconnected: {detail}", { id, detail });
-    return statusEvent({ ...base, state: "disconnected", detail });
-  }
-  if (state === "backoff") {
-    log("venue", venue).warn("{id} cannot connect: {detail}", { id, detail });
-  }
-  return undefined;
-}
-
-/** Logging for bad frames (throttled by the logger) and status events. */
-function pipelineHooks(venue: VenueName, stats: VenueStats) {
-  const logger = log("venue", venue);
-  return {
-    onAck(id: string) {
-      const acked = stats.acked.get(id) ?? {};
-      const channels = Object.entries(acked).map(([name, symbols]) =>
-        symbols.length > 0 ? `${name} (${symbols.length})` : name
-      );
-      logger.info("{id} subscribed: {channels}", {
-        id,
-        channels: channels.join(", "),
-      });
-    },
-    onBadFrame(outcome: "malformed" | "invalid", frame: string, id: string) {
-      logger.warn("{id}: {outcome} frame ignored: {sample}", {
-        id,
-        outcome,
-        sample: frame.length > FRAME_SAMPLE
-          ? frame.slice(0, FRAME_SAMPLE) + "…"
-          : frame,
-      });
-    },
-    onStatus(e: NormalizedEvent & { kind: "status" }) {
-      if (e.state === "gap" || e.state === "error") {
-        logger.warn("{id} {symbol}: {state}: {detail}", {
-          id: e.connection,
-          symbol: e.symbol,
-          state: e.state,
-          detail: e.detail,
-        });
-      }
-    },
-  };
 }

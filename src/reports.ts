@@ -12,10 +12,12 @@ import type { Clock } from "./core/clock.ts";
 import type { VenueName } from "./core/events.ts";
 import type { VenueStats } from "./core/stats.ts";
 import type { Sink } from "./sinks/types.ts";
+import type { StoreWriter } from "./store/writer.ts";
+import type { SubscriptionRegistry } from "./subscriptions/registry.ts";
 import { isQueueStats } from "./sinks/queue_stats.ts";
 import type { VenueSession } from "./transport/session.ts";
 import type { ConnectionState } from "./transport/types.ts";
-import type { VenueDefinition } from "./venues/types.ts";
+import type { Pair, VenueDefinition } from "./venues/types.ts";
 
 /** A running venue. */
 export interface VenueRuntime {
@@ -35,6 +37,10 @@ export interface GatewayState {
   /** Venues named in `VENUES` that this build does not implement. */
   unavailable: readonly VenueName[];
   sinks: readonly Sink[];
+  /** The store's writer (its health). */
+  storeWriter: StoreWriter;
+  /** Set once the venues are wired. */
+  registry: SubscriptionRegistry | undefined;
 }
 
 const PAIR_SAMPLE = 20;
@@ -120,7 +126,17 @@ export function healthReport(state: GatewayState): HealthReport {
   for (const name of state.unavailable) {
     venues[name] = { live: false, detail: "not implemented in this build" };
   }
-  warnings.push(...sinkWarnings(state));
+  // Degraded delivery or persistence: reported; failing only when strict.
+  const degraded = [...sinkWarnings(state)];
+  const store = state.storeWriter.health();
+  if (store.state === "degraded" || store.state === "connecting") {
+    degraded.push(
+      `store ${store.kind}: ${store.state} (${store.pendingWrites} writes pending)${
+        store.lastError ? `: ${store.lastError}` : ""
+      }`,
+    );
+  }
+  (state.config.health.strict ? problems : warnings).push(...degraded);
   const sinks: Record<string, unknown> = {};
   for (const s of state.sinks) sinks[s.name] = sinkSummary(state, s);
   const inGrace = now - state.startedAt < state.config.health.graceSec * 1000;
@@ -131,6 +147,23 @@ export function healthReport(state: GatewayState): HealthReport {
     uptimeSec: Math.round((now - state.startedAt) / 1000),
     venues,
     sinks,
+    store: { ...store },
+    subscriptions: subscriptionSummary(state),
+  };
+}
+
+/** Subscriptions by status and source, and streams wanted per venue. */
+function subscriptionSummary(state: GatewayState) {
+  const all = state.registry?.list() ?? [];
+  const count = (f: (s: (typeof all)[number]) => boolean) =>
+    all.filter(f).length;
+  return {
+    total: all.length,
+    active: count((s) => s.status === "active"),
+    pending: count((s) => s.status === "pending"),
+    rejected: count((s) => s.status === "rejected"),
+    api: count((s) => s.source === "api"),
+    streams: state.registry?.counts().streams ?? {},
   };
 }
 
@@ -174,25 +207,52 @@ export function statsReport(state: GatewayState): Record<string, unknown> {
     uptimeSec: Math.round((state.clock.now() - state.startedAt) / 1000),
     venues,
     sinks,
+    store: state.storeWriter.health(),
+    subscriptions: {
+      ...subscriptionSummary(state),
+      list: state.registry?.list() ?? [],
+    },
     pairs: { count: pairCount, sample },
   };
 }
 
-/** `/pairs`: the monitored pairs per venue. */
+/**
+ * `/pairs`: the monitored pairs per venue, from the configuration (or
+ * discovery) and from API subscriptions, each with the services holding it.
+ */
 export function pairsReport(state: GatewayState): Record<string, unknown> {
   const venues: Record<string, unknown> = {};
+  const subs = state.registry?.list({}) ?? [];
   for (const v of state.venues) {
+    const name = v.definition.name;
     const carriers = new Map<string, string>();
     for (const c of v.session.connections) {
       for (const s of v.session.streamsOf(c.id)) {
         if (!carriers.has(s.symbol)) carriers.set(s.symbol, c.id);
       }
     }
-    venues[v.definition.name] = v.definition.pairs().map((p) => ({
+    const services = new Map<string, Set<string>>();
+    for (const s of subs) {
+      if (s.venue !== name || s.source !== "api") continue;
+      for (const sym of s.symbols) {
+        let set = services.get(sym);
+        if (set === undefined) services.set(sym, set = new Set());
+        set.add(s.service);
+      }
+    }
+    const pairs: Pair[] = [...v.definition.pairs()];
+    const known = new Set(pairs.map((p) => p.nativeSymbol));
+    for (const native of services.keys()) {
+      if (known.has(native)) continue;
+      const symbol = v.definition.catalog?.unifiedSymbol(native) ?? native;
+      pairs.push({ symbol, nativeSymbol: native, source: "api" });
+    }
+    venues[name] = pairs.map((p) => ({
       symbol: p.symbol,
       nativeSymbol: p.nativeSymbol,
       source: p.source ?? "explicit",
       ...(p.rank === undefined ? {} : { rank: p.rank }),
+      services: [...services.get(p.nativeSymbol) ?? []],
       connection: carriers.get(p.nativeSymbol) ?? null,
       status: v.stats.symbolStatus.get(p.nativeSymbol) ?? null,
       frames: v.stats.bySymbol.get(p.nativeSymbol)?.frames ?? 0,

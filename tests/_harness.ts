@@ -72,7 +72,12 @@ export async function startFileGateway<S extends { close(): Promise<void> }>(
     dir = await Deno.makeTempDir({ prefix: "tickgate-e2e-" });
     eventsPath = join(dir, "events.ndjson");
     const config = await loadConfig({
-      env: { ...TEST_ENV, SINKS: `file:${eventsPath}`, ...env(eventsPath) },
+      env: {
+        ...TEST_ENV,
+        DATA_DIR: dir,
+        SINKS: `file:${eventsPath}`,
+        ...env(eventsPath),
+      },
     });
     gw = await Gateway.start(config, clock ? { clock } : {});
   } catch (e) {
@@ -222,7 +227,12 @@ export async function startGatewayProcess(
   env: Record<string, string>,
   args: string[] = ["run"],
 ): Promise<GatewayProcess> {
-  const child = tickgate(args, env).spawn();
+  // Its own data dir (spool, store) unless the test shares one on purpose.
+  const ownDir = env.DATA_DIR === undefined
+    ? await Deno.makeTempDir({ prefix: "tickgate-proc-" })
+    : undefined;
+  const child = tickgate(args, ownDir ? { ...env, DATA_DIR: ownDir } : env)
+    .spawn();
   const stderr = child.stderr.pipeThrough(new TextDecoderStream()).getReader();
   let logs = "";
   const reading = (async () => {
@@ -243,6 +253,7 @@ export async function startGatewayProcess(
     const { code } = await child.status;
     await reading;
     await child.stdout.cancel().catch(() => {});
+    if (ownDir) await Deno.remove(ownDir, { recursive: true }).catch(() => {});
     return code;
   };
   const kill = async () => {

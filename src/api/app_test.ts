@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { BalanceStore } from "../sinks/balances.ts";
 import { LatestStore } from "../sinks/latest.ts";
+import { FakeRegistry, fakeView } from "./_fake_registry.ts";
 import { createApi } from "./app.ts";
 import type { GatewayView, HealthReport } from "./types.ts";
 
@@ -60,6 +61,8 @@ function setup(
       uptimeSec: 1,
       venues: {},
       sinks: {},
+      store: {},
+      subscriptions: {},
     }),
     stats: () => ({ venues: {} }),
     metrics: () => "up 1\n",
@@ -67,6 +70,8 @@ function setup(
     latest: (s) => store.query(s),
     balances: (venue) => balances.list(venue),
     apiKey,
+    subscriptions: new FakeRegistry(),
+    apiRateLimit: 0,
     countRequest: (route, status) => counted.push(`${route} ${status}`),
   };
   return { api: createApi(view), counted };
@@ -186,4 +191,120 @@ Deno.test("GET /api/v1/balances needs the API key: 503 without one configured, 4
     headers: { "X-API-Key": "k3y-value" },
   });
   assert.equal(bad.status, 400);
+});
+
+const KEY = "app-test-key";
+const SUBS = "/api/v1/subscriptions";
+
+/** A body of `size` bytes as a stream: no Content-Length. */
+function streamOf(size: number, chunk = 4096): ReadableStream<Uint8Array> {
+  let sent = 0;
+  return new ReadableStream({
+    pull(controller) {
+      if (sent >= size) return controller.close();
+      const n = Math.min(chunk, size - sent);
+      sent += n;
+      controller.enqueue(new Uint8Array(n).fill(0x20));
+    },
+  });
+}
+
+Deno.test("bodies over 64 KiB are 413 JSON, with or without Content-Length, on every route", async () => {
+  const api = createApi(fakeView({ apiKey: KEY }));
+  const big = JSON.stringify({
+    venue: "bybit",
+    channel: "trade",
+    service: "s",
+    symbols: Array.from({ length: 6000 }, (_, i) => `S${i}-USDT`),
+  });
+  assert.ok(big.length > 65 * 1024);
+  const headers = { "x-api-key": KEY, "content-type": "application/json" };
+  const bodies: [string, BodyInit, Record<string, string>][] = [
+    ["Content-Length", big, { "content-length": String(big.length) }],
+    ["no Content-Length", big, {}],
+    ["stream", streamOf(65 * 1024), {}],
+  ];
+  for (const [label, body, extra] of bodies) {
+    for (const path of [SUBS, "/health"]) {
+      const res = await api.request(path, {
+        method: "POST",
+        headers: { ...headers, ...extra },
+        body,
+      });
+      assert.equal(res.status, 413, `${label} ${path}`);
+      const json = await res.json();
+      assert.equal(json.error, "payload_too_large");
+      assert.equal(json.limit, 65536);
+      if (typeof body !== "string") break;
+    }
+  }
+  const fits = await api.request(SUBS, {
+    method: "POST",
+    headers,
+    body: streamOf(64 * 1024),
+  });
+  assert.equal(fits.status, 400); // read in full: 64 KiB of spaces is not JSON
+  const ok = await api.request(SUBS, {
+    method: "POST",
+    headers,
+    body: JSON.stringify({ venue: "bybit", channel: "trade", service: "s" }),
+  });
+  assert.equal(ok.status, 201);
+});
+
+Deno.test("unknown routes are 404 JSON; wrong methods are 405 with Allow, new routes included", async () => {
+  const api = createApi(fakeView({ apiKey: KEY }));
+  const headers = { "x-api-key": KEY };
+  const cases: [string, string, string][] = [
+    ["PUT", SUBS, "GET, HEAD, POST"],
+    ["PATCH", `${SUBS}/sub-1`, "GET, HEAD, DELETE"],
+    ["POST", `${SUBS}/by-service/s`, "DELETE"],
+    ["POST", "/openapi.json", "GET, HEAD"],
+    ["DELETE", "/api/v1/latest", "GET, HEAD"],
+    ["POST", "/api/v1/balances", "GET, HEAD"],
+  ];
+  for (const [method, path, allow] of cases) {
+    const res = await api.request(path, { method, headers });
+    assert.equal(res.status, 405, `${method} ${path}`);
+    assert.equal(res.headers.get("allow"), allow);
+    assert.equal((await res.json()).error, "method_not_allowed");
+  }
+  for (const path of ["/nope", "/api/v1/nope", `${SUBS}/a/b/c`, "/health/"]) {
+    const res = await api.request(path, { headers });
+    assert.equal(res.status, 404, path);
+    assert.deepEqual(await res.json(), {
+      error: "not_found",
+      message: `no route for GET ${path}`,
+    });
+  }
+  const head = await api.request(SUBS, { method: "HEAD", headers });
+  assert.equal(head.status, 200);
+});
+
+Deno.test("an unexpected error is a generic 500 JSON without stack or detail; the app keeps serving", async () => {
+  const registry = new FakeRegistry();
+  registry.list = () => {
+    throw new Error("store exploded at /secret/path.ts:12");
+  };
+  const counted: string[] = [];
+  const api = createApi(fakeView({
+    apiKey: KEY,
+    subscriptions: registry,
+    stats: () => {
+      throw new TypeError("cannot read properties of undefined");
+    },
+    countRequest: (route, status) => counted.push(`${route} ${status}`),
+  }));
+  for (const path of ["/stats", SUBS]) {
+    const res = await api.request(path, { headers: { "x-api-key": KEY } });
+    assert.equal(res.status, 500);
+    const text = await res.text();
+    assert.deepEqual(JSON.parse(text), {
+      error: "internal_error",
+      message: "the request could not be served",
+    });
+    assert.doesNotMatch(text, /exploded|secret|\.ts|at |TypeError/);
+  }
+  assert.deepEqual(counted, ["/stats 500", `${SUBS} 500`]);
+  assert.equal((await api.request("/health")).status, 200);
 });

@@ -7,6 +7,7 @@
 
 import type { BalanceEntry } from "../sinks/balances.ts";
 import type { LatestEntry } from "../sinks/latest.ts";
+import type { SubscriptionService } from "../subscriptions/types.ts";
 
 /** `/health`: 200 when healthy, else 503; the body explains. */
 export interface HealthReport {
@@ -18,6 +19,10 @@ export interface HealthReport {
   uptimeSec: number;
   venues: Record<string, unknown>;
   sinks: Record<string, unknown>;
+  /** The subscription store: kind, location, state, pending writes. */
+  store: Record<string, unknown>;
+  /** Subscription counts by status and source, streams per venue. */
+  subscriptions: Record<string, unknown>;
 }
 
 /** What the API needs from the running gateway. */
@@ -32,6 +37,10 @@ export interface GatewayView {
   balances(venue?: string): BalanceEntry[];
   /** `API_KEY`, guarding the routes that need one; a secret. */
   readonly apiKey: string | undefined;
+  /** The subscription registry behind `/api/v1/subscriptions`. */
+  readonly subscriptions: SubscriptionService;
+  /** Requests per minute allowed per API key on the guarded routes (`API_RATE_LIMIT`). */
+  readonly apiRateLimit: number;
   /** Counts an HTTP response by route and status (for `/metrics`). */
   countRequest(route: string, status: number): void;
 }

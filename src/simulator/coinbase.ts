@@ -90,6 +90,8 @@ export class CoinbaseSimulator {
    * (malformed text is not recorded). Frame objects are shared: read only.
    */
   readonly sent: SentFrame[] = [];
+  /** Every JSON frame received from clients, in arrival order, with the client's number. */
+  readonly received: { client: number; frame: unknown }[] = [];
   #server: Deno.HttpServer<Deno.NetAddr>;
   #market: CoinbaseMarket;
   #products: ReadonlySet<string>;
@@ -300,6 +302,7 @@ export class CoinbaseSimulator {
         throw new Error("binary frames are not supported");
       }
       msg = JSON.parse(data);
+      this.received.push({ client: client.id, frame: msg });
     } catch (e) {
       return this.#error(
         client,
