@@ -19,6 +19,8 @@ export interface BybitStack {
   sim: BybitSimulator;
   gw: Gateway;
   eventsPath: string;
+  /** The gateway's `DATA_DIR` (temporary). */
+  dir: string;
   /** The Bybit venue of the gateway. */
   venue(): VenueRuntime;
   /** Stops the gateway (flushing the sink) and the simulator; removes the dir. */

@@ -9,6 +9,7 @@ import assert from "node:assert/strict";
 import type { OrderEvent } from "../src/core/events.ts";
 import { BybitSimulator, DEFAULT_API_KEYS } from "../src/simulator/bybit.ts";
 import type { BalanceEntry } from "../src/sinks/balances.ts";
+import { createStore } from "../src/store/create.ts";
 import { startBybitStack } from "./_bybit_harness.ts";
 import {
   readEvents,
@@ -98,7 +99,18 @@ Deno.test("bybit private: valid auth; orders and fills become order events, wall
         pos.entryPrice === (position.entryPrice ?? position.avgPrice);
     },
   );
+  const served = await balances(gw.port);
   await gw.stop();
+  // Persisted: the store under DATA_DIR holds exactly what was served.
+  const store = createStore({ dataDir: s.dir });
+  await store.open();
+  const stored = await store.loadBalances();
+  await store.close();
+  const key = (b: BalanceEntry) => `${b.account}/${b.coin}`;
+  assert.deepEqual(
+    stored.sort((a, b) => key(a).localeCompare(key(b))),
+    served.sort((a, b) => key(a).localeCompare(key(b))),
+  );
   const events = await readEvents(s.eventsPath);
   const orders = events.filter((e): e is OrderEvent =>
     e.kind === "order" && e.orderId === orderId

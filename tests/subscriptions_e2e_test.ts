@@ -231,6 +231,7 @@ async function scenario(storeEnv: Record<string, string>, kind: string) {
   } finally {
     await gw.stop();
     await sim.close();
+    await Deno.remove(dir, { recursive: true });
   }
 }
 
@@ -250,4 +251,92 @@ Deno.test({
     assert.equal(rows.length, 1);
     assert.equal(rows[0]!.service, "svc-c");
   },
+});
+
+Deno.test("bad requests over the network get JSON 4xx, never 500, and the gateway stays healthy", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "tickgate-subs-bad-" });
+  const sim = await CoinbaseSimulator.start({
+    products: ["BTC-USD", "ETH-USD"],
+  });
+  const gw = await startGateway(dir, sim, {});
+  try {
+    const path = "/api/v1/subscriptions";
+    const good = {
+      venue: "coinbase",
+      channel: "matches",
+      symbols: ["ETH-USD"],
+      service: "svc",
+    };
+    const cases: [
+      string,
+      Promise<{ status: number; body: Record<string, unknown> }>,
+      number,
+    ][] = [
+      ["no key", api(gw.port, "POST", path, good), 401],
+      ["wrong key", api(gw.port, "POST", path, good, "nope"), 401],
+      [
+        "malformed JSON",
+        api(gw.port, "POST", path, '{"venue": "coinbase",', KEY),
+        400,
+      ],
+      [
+        "symbols not an array",
+        api(gw.port, "POST", path, { ...good, symbols: "ETH-USD" }, KEY),
+        400,
+      ],
+      [
+        "service a number",
+        api(gw.port, "POST", path, { ...good, service: 7 }, KEY),
+        400,
+      ],
+      [
+        "unknown venue",
+        api(gw.port, "POST", path, { ...good, venue: "kraken" }, KEY),
+        404,
+      ],
+      [
+        "oversize",
+        api(
+          gw.port,
+          "POST",
+          path,
+          { ...good, pad: "x".repeat(65 * 1024) },
+          KEY,
+        ),
+        413,
+      ],
+      ["wrong method", api(gw.port, "PUT", path, good, KEY), 405],
+      [
+        "bad status filter",
+        api(gw.port, "GET", `${path}?status=sleeping`, undefined, KEY),
+        400,
+      ],
+    ];
+    for (const [what, res, status] of cases) {
+      const r = await res;
+      assert.equal(r.status, status, `${what}: ${JSON.stringify(r.body)}`);
+      assert.equal(typeof r.body.error, "string", what);
+      assert.ok(
+        !JSON.stringify(r.body).includes("    at "),
+        `${what}: no stack trace`,
+      );
+    }
+    const wrongTypes = await api(gw.port, "POST", path, {
+      ...good,
+      symbols: "ETH-USD",
+      service: 7,
+    }, KEY);
+    const fields = (wrongTypes.body.fields as { field: string }[]).map((f) =>
+      f.field
+    ).sort();
+    assert.deepEqual(fields, ["service", "symbols"]);
+    assert.equal((await api(gw.port, "GET", "/health")).status, 200);
+    assert.equal((await api(gw.port, "POST", path, good, KEY)).status, 201);
+    const doc = await api(gw.port, "GET", "/openapi.json");
+    assert.match(String(doc.body.openapi), /^3\.1\./);
+  } finally {
+    await gw.stop();
+    await sim.close();
+    await Deno.remove(dir, { recursive: true });
+  }
 });
