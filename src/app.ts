@@ -127,7 +127,14 @@ export class Gateway implements GatewayView {
     }
     // A store that comes back after startup restores then (onRestore).
     const later: { gw?: Gateway; restored?: Restored } = {};
-    const storeWriter = new StoreWriter(deps.store ?? createStore(config), {
+    let store: Store;
+    try {
+      store = deps.store ?? createStore(config);
+    } catch (e) {
+      await Promise.allSettled(sinks.map((s) => s.close()));
+      throw e;
+    }
+    const storeWriter = new StoreWriter(store, {
       clock,
       onRestore: (r) => later.gw ? later.gw.#restore(r) : later.restored = r,
     });
@@ -314,8 +321,9 @@ export class Gateway implements GatewayView {
   }
 
   /**
-   * Graceful shutdown: stop reading (close exchange sockets), flush and close
-   * sinks, stop the HTTP server. Bounded by `SHUTDOWN_TIMEOUT_MS`.
+   * Graceful shutdown: stop the HTTP server (in-flight requests finish),
+   * stop reading (close exchange sockets), flush and close sinks, then the
+   * store. Bounded by `SHUTDOWN_TIMEOUT_MS`.
    */
   stop(): Promise<void> {
     this.#stopping ??= this.#stop();
@@ -337,6 +345,10 @@ export class Gateway implements GatewayView {
         });
       }
     };
+    // First, so no request changes subscriptions that can no longer be kept.
+    if (this.#server) {
+      await step("stopping the HTTP server", this.#server.shutdown());
+    }
     await step(
       "closing exchange connections",
       Promise.all(this.#state.venues.map(async (v) => {
@@ -349,9 +361,6 @@ export class Gateway implements GatewayView {
       Promise.all(this.#state.sinks.map((s) => s.close())),
     );
     await step("flushing the store", this.#state.storeWriter.close());
-    if (this.#server) {
-      await step("stopping the HTTP server", this.#server.shutdown());
-    }
     log("app").info("Stopped after {ms} ms", { ms: Date.now() - t0 });
   }
 }

@@ -13,9 +13,9 @@ export const STORE_FIELDS = {
   /** PostgreSQL for the store; unset: SQLite at `DATA_DIR/tickgate.db`. */
   DATABASE_URL: z.preprocess(
     empty,
-    z.string().trim().regex(
-      /^postgres(ql)?:\/\/\S+$/,
-      "expected a postgres:// URL",
+    z.string().trim().refine(
+      (u) => /^postgres(ql)?:\/\/\S+$/.test(u) && URL.canParse(u),
+      "expected a postgres:// URL (percent-encode special characters of the password)",
     ).optional(),
   ),
 };

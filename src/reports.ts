@@ -208,10 +208,8 @@ export function statsReport(state: GatewayState): Record<string, unknown> {
     venues,
     sinks,
     store: state.storeWriter.health(),
-    subscriptions: {
-      ...subscriptionSummary(state),
-      list: state.registry?.list() ?? [],
-    },
+    // Counts only: the list (with service names) is behind the API key.
+    subscriptions: subscriptionSummary(state),
     pairs: { count: pairCount, sample },
   };
 }

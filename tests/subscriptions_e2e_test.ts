@@ -152,7 +152,15 @@ async function scenario(storeEnv: Record<string, string>, kind: string) {
       )).status,
       200,
     );
-    await new Promise((r) => setTimeout(r, 300));
+    const ethTrades = async () =>
+      (await readEvents(join(dir, "events.ndjson"))).filter((e) =>
+        e.kind === "trade" && e.symbol === "ETH-USD"
+      ).length;
+    const held = await ethTrades();
+    await waitFor(
+      "ETH-USD trades still arriving",
+      async () => await ethTrades() >= held + 3,
+    );
     assert.equal(controlFrames(sim, "unsubscribe", "matches", "ETH-USD"), 0);
     const del = await api(
       gw.port,
@@ -321,6 +329,18 @@ Deno.test("bad requests over the network get JSON 4xx, never 500, and the gatewa
         `${what}: no stack trace`,
       );
     }
+    await waitFor(
+      "the product listing",
+      () =>
+        !gw.health().warnings.some((w) => w.includes("product listing")) &&
+        gw.venues[0]!.definition.catalog!.nativeSymbol("FOO-BAR") === undefined,
+    );
+    const unlisted = await api(gw.port, "POST", path, {
+      ...good,
+      symbols: ["ETH-USD", "FOO-BAR"],
+    }, KEY);
+    assert.equal(unlisted.status, 400, "a product Coinbase does not list");
+    assert.equal(unlisted.body.field, "symbols.1");
     const wrongTypes = await api(gw.port, "POST", path, {
       ...good,
       symbols: "ETH-USD",

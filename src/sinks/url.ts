@@ -271,10 +271,22 @@ function isScheme(s: string): s is SinkScheme {
  * ```
  */
 export function redactUrl(url: string): string {
-  return url
-    .replace(/^([a-z][a-z0-9+.-]*:\/\/[^:/?#@]*):[^@/?#]*@/i, "$1:***@")
-    .replace(
-      /([?&][^=&]*(?:pass|token|secret|auth|api_?key|access_?key|private_?key)[^=&]*=)[^&]*/gi,
-      "$1***",
-    );
+  return redactUserinfo(url).replace(
+    /([?&][^=&]*(?:pass|token|secret|auth|api_?key|access_?key|private_?key)[^=&]*=)[^&]*/gi,
+    "$1***",
+  );
+}
+
+/**
+ * `user:password@` → `user:***@`. The password ends at the last `@`, so one
+ * written without percent-encoding (`p@ss/w#rd`) is still hidden whole.
+ */
+function redactUserinfo(url: string): string {
+  const scheme = /^[a-z][a-z0-9+.-]*:\/\//i.exec(url);
+  if (scheme === null) return url;
+  const rest = url.slice(scheme[0].length);
+  const at = rest.lastIndexOf("@");
+  const colon = rest.indexOf(":");
+  if (at < 0 || colon < 0 || colon > at) return url;
+  return `${scheme[0]}${rest.slice(0, colon)}:***${rest.slice(at)}`;
 }

@@ -82,4 +82,11 @@ Deno.test("redactUrl() hides passwords and secret query values", () => {
     redactUrl("https://h/x?apikey=a&access_key=b&private_key=c&password=d"),
     "https://h/x?apikey=***&access_key=***&private_key=***&password=***",
   );
+  // Passwords written without percent-encoding are hidden whole.
+  assert.equal(
+    redactUrl("postgres://u:pa/ss#x@db:5432/t"),
+    "postgres://u:***@db:5432/t",
+  );
+  assert.equal(redactUrl("postgres://u:p@w@db/t"), "postgres://u:***@db/t");
+  assert.equal(redactUrl("redis://:pw@h:6379"), "redis://:***@h:6379");
 });

@@ -125,14 +125,25 @@ export class SubscriptionRegistry implements SubscriptionService {
   } {
     let restored = 0;
     const skipped: { id: string; reason: string }[] = [];
+    const duplicates: string[] = [];
     for (const s of stored) {
       if (this.#entries.has(s.id)) continue;
       try {
-        this.#add(s, s.id, s.createdAt);
+        // The stored channel has its options folded in already.
+        const { options: _, ...request } = s;
+        this.#add(request, s.id, s.createdAt).sub.options = { ...s.options };
         restored++;
       } catch (e) {
         skipped.push({ id: s.id, reason: (e as Error).message });
+        // Held again meanwhile (e.g. re-created while the store was down).
+        const existing = e instanceof SubscriptionError
+          ? e.existing
+          : undefined;
+        if (existing !== undefined) duplicates.push(s.id);
       }
+    }
+    if (duplicates.length > 0) {
+      this.#persistence?.deleteSubscriptions(duplicates);
     }
     return { restored, skipped };
   }

@@ -10,7 +10,7 @@ import type { RegistryVenue } from "./registry_types.ts";
 import { SubscriptionError, type SubscriptionStatus } from "./types.ts";
 
 /** A venue that records what the registry applies, with settable acks. */
-function venue(name: string, catalog = coinbaseCatalog) {
+function venue(name: string, catalog = coinbaseCatalog(() => undefined)) {
   const applied: { added: string[]; removed: string[]; wanted: string[] }[] =
     [];
   const acked = new Set<string>();
@@ -279,4 +279,64 @@ Deno.test("restore keeps ids and times, subscribes, and skips what no longer res
   assert.deepEqual(cb.applied.at(-1)!.added, ["matches:ETH-USD"]);
   assert.equal(saved.length, 0, "restoring writes nothing back");
   assert.equal(registry.restore([stored("x", "matches")]).restored, 0);
+});
+
+Deno.test("restore: options stay folded; a stored twin of a live subscription is deleted", () => {
+  const { registry, by, deleted } = setup();
+  const live = registry.create({
+    venue: "bybit",
+    channel: "kline",
+    options: { interval: "5" },
+    symbols: ["ETHUSDT"],
+    service: "a",
+  });
+  const out = registry.restore([
+    {
+      id: "book",
+      venue: "bybit",
+      channel: "orderbook.50",
+      symbols: ["BTCUSDT"],
+      service: "a",
+      options: { depth: 50 },
+      createdAt: "2026-01-01T00:00:00.000Z",
+    },
+    {
+      id: "twin",
+      venue: "bybit",
+      channel: "kline.5",
+      symbols: ["ETHUSDT"],
+      service: "a",
+      options: { interval: "5" },
+      createdAt: "2026-01-01T00:00:00.000Z",
+    },
+  ]);
+  assert.equal(out.restored, 1);
+  assert.deepEqual(registry.get("book")!.options, { depth: 50 });
+  assert.equal(registry.get("book")!.channel, "orderbook.50");
+  assert.deepEqual(by.applied.at(-1)!.added, ["orderbook.50.BTCUSDT"]);
+  assert.deepEqual(deleted, ["twin"]);
+  assert.deepEqual(registry.list({ service: "a" }).map((s) => s.id), [
+    live.id,
+    "book",
+  ]);
+});
+
+Deno.test("a stream the configuration drops stays while an API subscription holds it", () => {
+  const { registry, cb } = setup();
+  registry.setBase(
+    "coinbase",
+    coinbaseStreams(["matches"], ["BTC-USD", "ETH-USD"]),
+    "discovery",
+  );
+  registry.create(req("a", ["ETH-USD"]));
+  registry.setBase(
+    "coinbase",
+    coinbaseStreams(["matches"], ["BTC-USD"]),
+    "discovery",
+  );
+  assert.deepEqual(cb.applied.at(-1)!.wanted, [
+    "matches:BTC-USD",
+    "matches:ETH-USD",
+  ]);
+  assert.equal(cb.applied.length, 1, "nothing to apply: ETH-USD is still held");
 });
