@@ -21,6 +21,7 @@ import {
   sinkSpecs,
 } from "./config_sinks.ts";
 import { readConfigFile } from "./config_file.ts";
+import { coinbaseRestUrl } from "./venues/coinbase/products.ts";
 import { STORE_FIELDS, STORE_SECRET_KEYS } from "./config_store.ts";
 import {
   ConfigError,
@@ -30,6 +31,7 @@ import {
   int,
   list,
   oneOf,
+  optionalHttpUrl,
   secret,
   wsUrl,
 } from "./config_fields.ts";
@@ -96,6 +98,7 @@ const SCHEMA = z.object({
   BREAKER_THRESHOLD: int(1, 1_000_000, 10),
   BREAKER_COOLDOWN_SEC: int(1, 86_400, 60),
   COINBASE_WS_URL: wsUrl("wss://ws-feed.exchange.coinbase.com"),
+  COINBASE_REST_URL: optionalHttpUrl,
   COINBASE_PRODUCTS: list(undefined, ["BTC-USD", "ETH-USD"], true),
   COINBASE_CHANNELS: list(COINBASE_CHANNELS, [
     "ticker",
@@ -173,6 +176,8 @@ export interface Config {
   };
   coinbase: {
     wsUrl: string;
+    /** REST base (`GET /products`); derived from `wsUrl` when unset. */
+    restUrl: string;
     products: string[];
     channels: CoinbaseChannel[];
     streamsPerConnection: number;
@@ -286,6 +291,7 @@ export async function loadConfig(sources: ConfigSources = {}): Promise<Config> {
     },
     coinbase: {
       wsUrl: s.COINBASE_WS_URL,
+      restUrl: s.COINBASE_REST_URL ?? coinbaseRestUrl(s.COINBASE_WS_URL),
       products: [...new Set(s.COINBASE_PRODUCTS)],
       channels: [...new Set(s.COINBASE_CHANNELS as CoinbaseChannel[])],
       streamsPerConnection: s.COINBASE_STREAMS_PER_CONNECTION,

@@ -244,6 +244,17 @@ export class CoinbaseSimulator {
         tradesGenerated: this.#market.tradesGenerated,
       });
     }
+    if (req.method === "GET" && url.pathname === "/products") {
+      return Response.json([...this.#products].map((id) => {
+        const [base, quote] = id.split("-");
+        return {
+          id,
+          base_currency: base,
+          quote_currency: quote,
+          status: "online",
+        };
+      }));
+    }
     const faults: Record<string, () => void> = {
       "/faults/drop": () => this.dropConnections(),
       "/faults/stall": () => this.stall(num("ms", 1000)),

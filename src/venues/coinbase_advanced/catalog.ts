@@ -7,7 +7,7 @@
  */
 
 import { foldChannel } from "../../subscriptions/channel_options.ts";
-import { coinbaseCatalog } from "../coinbase/catalog.ts";
+import { coinbaseProduct } from "../coinbase/catalog.ts";
 import type { VenueCatalog } from "../types.ts";
 import { ADVANCED_CHANNELS, type AdvancedChannel } from "./channels.ts";
 import { advancedStreams } from "./protocol.ts";
@@ -28,7 +28,7 @@ export const advancedCatalog: VenueCatalog = {
   channels: CHANNELS,
   channel: (name, options) => foldChannel(name, options, {}, CHANNELS),
   takesSymbols: () => true,
-  nativeSymbol: (symbol) => coinbaseCatalog.nativeSymbol(symbol),
+  nativeSymbol: coinbaseProduct,
   unifiedSymbol: (native) => native,
   streams: (channel, natives) =>
     advancedStreams([channel as AdvancedChannel], natives),
