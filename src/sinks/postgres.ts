@@ -8,11 +8,11 @@
  * @module
  */
 
-import { deadline, DeadlineError } from "../core/async.ts";
-import { Socket } from "node:net";
-import postgres from "postgres";
+import type postgres from "postgres";
+import { DeadlineError } from "../core/async.ts";
 import type { NormalizedEvent } from "../core/events.ts";
 import { log } from "../logging.ts";
+import { PostgresPool } from "../postgres_pool.ts";
 import {
   MISSING_OBJECTS,
   postgresDeliveryError,
@@ -31,21 +31,11 @@ import {
 import { DeliveryError, type SinkContext, type SinkDriver } from "./types.ts";
 import type { SinkSpec } from "./url.ts";
 
-// Connect timeout (s), server statement_timeout (ms), the client-side bound
-// on connect() and send() (ms, for a silent network), bind parameter limit.
-const CONNECT_TIMEOUT_SEC = 5;
-const STATEMENT_TIMEOUT_MS = 10_000;
+// The client-side bound on connect() and send() (ms, for a silent network),
+// bind parameter limit.
 const OPERATION_TIMEOUT_MS = 15_000;
 const MAX_PARAMETERS = 65_535;
-/**
- * Sockets one connect() or send() may open. npm:postgres reconnects at once,
- * without end, when a server (or a proxy in front of it) accepts and closes
- * connections: past this many the operation fails instead.
- */
-const SOCKETS_PER_OPERATION = 3;
 
-type Sql = postgres.Sql<Record<string, unknown>>;
-type SocketOptions = { host: string[]; port: number[] };
 type Counts = { inserted: number; duplicates: number };
 
 /**
@@ -88,9 +78,8 @@ class PostgresDriver implements SinkDriver {
   readonly #log;
   /** Takes the URL and the password out of an error text. */
   readonly #scrub: (text: string) => string;
-  #sql: Sql | undefined;
+  readonly #db: PostgresPool;
   #migrated = false;
-  #sockets = 0;
   #versions: number[] = [];
   readonly #rows: Partial<Record<SinkTable, Counts>> = {};
 
@@ -102,11 +91,14 @@ class PostgresDriver implements SinkDriver {
       decodeURIComponent(new URL(spec.target).password),
     );
     this.#log = log("sink", spec.name);
+    this.#db = new PostgresPool(spec.target, {
+      applicationName: "tickgate",
+      types: ROW_TYPES,
+    });
   }
 
   async connect(): Promise<void> {
-    this.#sockets = 0;
-    const sql = this.#pool();
+    const sql = this.#db.operation();
     try {
       if (this.#migrated) {
         await this.#bounded(sql`select 1`, "connect");
@@ -148,8 +140,7 @@ class PostgresDriver implements SinkDriver {
       );
     }
     if (!this.#migrated) await this.connect();
-    this.#sockets = 0;
-    const sql = this.#pool();
+    const sql = this.#db.operation();
     const at = { table: undefined as SinkTable | undefined };
     let inserted: number[];
     try {
@@ -174,9 +165,7 @@ class PostgresDriver implements SinkDriver {
   }
 
   async close(): Promise<void> {
-    const sql = this.#sql;
-    this.#sql = undefined;
-    await sql?.end({ timeout: 5 }).catch(() => {});
+    await this.#db.close(5);
   }
 
   details(): Record<string, unknown> {
@@ -213,51 +202,12 @@ class PostgresDriver implements SinkDriver {
     return inserted;
   }
 
-  #pool(): Sql {
-    this.#sql ??= postgres(this.#spec.target, {
-      max: 2,
-      connect_timeout: CONNECT_TIMEOUT_SEC,
-      prepare: false,
-      fetch_types: false,
-      onnotice: () => {},
-      connection: {
-        application_name: "tickgate",
-        statement_timeout: STATEMENT_TIMEOUT_MS,
-        idle_in_transaction_session_timeout: 2 * STATEMENT_TIMEOUT_MS,
-      },
-      types: ROW_TYPES,
-      // documented, missing from the typings
-      ...{ socket: (o: SocketOptions) => this.#socket(o) } as object,
-    }) as unknown as Sql;
-    return this.#sql;
-  }
-
-  /** Opens a socket for npm:postgres (it writes before `connect` fires). */
-  #socket(o: SocketOptions): Socket {
-    const n = this.#sockets++;
-    if (n >= SOCKETS_PER_OPERATION) {
-      throw Object.assign(new Error("the server closes new connections"), {
-        code: "CONNECTION_REFUSED",
-      });
-    }
-    const i = n % o.host.length;
-    return new Socket().connect(o.port[i] ?? 5432, o.host[i] ?? "localhost");
-  }
-
-  /** Ends the pool at once; the next operation opens a new one. */
-  #drop(): void {
-    const sql = this.#sql;
-    this.#sql = undefined;
-    sql?.end({ timeout: 0 }).catch(() => {});
-  }
-
-  /** Bounds an operation; on timeout drops the pool (it may hang mid-transaction). */
+  /** Bounds an operation; a timeout (the pool drops itself) is a {@link DeliveryError}. */
   async #bounded<T>(op: Promise<T>, what: string): Promise<T> {
     try {
-      return await deadline(op, OPERATION_TIMEOUT_MS, what);
+      return await this.#db.bounded(op, OPERATION_TIMEOUT_MS, what);
     } catch (e) {
       if (!(e instanceof DeadlineError)) throw e;
-      this.#drop();
       throw new DeliveryError(
         `${this.#head(what)}: timed out after ${e.ms} ms`,
       );
@@ -268,8 +218,7 @@ class PostgresDriver implements SinkDriver {
     if (e instanceof DeliveryError) return e;
     const code = sqlState(e);
     if (code !== undefined && MISSING_OBJECTS.has(code)) this.#migrated = false;
-    // a connection may be left half open: start afresh
-    if (code === undefined || /^(08|57P)/.test(code)) this.#drop();
+    this.#db.dropIfBroken(e); // a connection may be left half open
     return postgresDeliveryError(e, this.#head(what), (s) => this.#scrub(s));
   }
 

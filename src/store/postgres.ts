@@ -9,10 +9,14 @@
  * @module
  */
 
-import { Socket } from "node:net";
-import postgres from "postgres";
-import { deadline, DeadlineError } from "../core/async.ts";
+import type postgres from "postgres";
+import { DeadlineError } from "../core/async.ts";
 import { errorText } from "../core/error_text.ts";
+import {
+  CONNECT_TIMEOUT_SEC,
+  PostgresPool,
+  type PostgresSql as Sql,
+} from "../postgres_pool.ts";
 import type { BalanceEntry } from "../sinks/balances.ts";
 import { postgresScrubber, sqlState } from "../sinks/postgres_errors.ts";
 import { quoteIdent, schemaNameProblem } from "../sinks/postgres_migrations.ts";
@@ -28,22 +32,17 @@ import {
   SUBSCRIPTIONS_TABLE as SUBSCRIPTIONS,
   upsertBalances,
 } from "./migrations.ts";
+import { latestPerKey } from "./pending_balances.ts";
 import { type Store, type StoredSubscription, StoreError } from "./types.ts";
 
-// connect timeout (s) and the bound on connecting (ms); the bound on other
-// operations (ms); the server's statement_timeout (ms); rows per INSERT
-const CONNECT_TIMEOUT_SEC = 5;
-const CONNECT_BOUND_MS = 5_500;
+// the bound on connecting (ms, just over the connect timeout); the bound on
+// other operations (ms); rows per INSERT
+const CONNECT_BOUND_MS = CONNECT_TIMEOUT_SEC * 1000 + 500;
 const OPERATION_TIMEOUT_MS = 15_000;
-const STATEMENT_TIMEOUT_MS = 10_000;
 const ROWS_PER_STATEMENT = 1_000;
-/** Sockets one operation may open (npm:postgres reconnects without end). */
-const SOCKETS_PER_OPERATION = 3;
 
-type Sql = postgres.Sql<Record<string, unknown>>;
 type Tx = postgres.TransactionSql<Record<string, unknown>>;
 type Row = Record<string, unknown>;
-type SocketOptions = { host: string[]; port: number[] };
 
 /** Options of {@link PostgresStore}. */
 export interface PostgresStoreOptions {
@@ -67,18 +66,15 @@ export interface PostgresStoreOptions {
 export class PostgresStore implements Store {
   readonly kind = "postgres" as const;
   readonly location: string;
-  readonly #url: string;
+  readonly #db: PostgresPool;
   readonly #schema: string;
   /** The quoted schema for SQL text. */
   readonly #s: string;
   readonly #scrub: (text: string) => string;
-  #sql: Sql | undefined;
   #open = false;
-  #sockets = 0;
 
   /** Throws {@link StoreError} for a URL or schema it cannot use. */
   constructor(options: PostgresStoreOptions) {
-    this.#url = options.url;
     this.#schema = options.schema ?? "public";
     this.#s = quoteIdent(this.#schema);
     this.location = `${redactUrl(options.url)} (schema ${this.#schema})`;
@@ -98,28 +94,28 @@ export class PostgresStore implements Store {
     if (problem !== undefined) {
       throw new StoreError(`postgres store schema ${problem}`, "postgres");
     }
+    this.#db = new PostgresPool(options.url, {
+      applicationName: "tickgate-store",
+    });
   }
 
   async open(): Promise<void> {
     if (this.#open) return;
-    this.#sockets = 0;
     try {
-      const sql = this.#pool();
-      await this.#bounded(sql`select 1`, CONNECT_BOUND_MS, "connect");
-      await this.#bounded(this.#migrate(sql), OPERATION_TIMEOUT_MS, "open");
-      if (this.#sql !== sql) throw new Error("closed while opening");
+      const sql = this.#db.operation();
+      await this.#db.bounded(sql`select 1`, CONNECT_BOUND_MS, "connect");
+      await this.#db.bounded(this.#migrate(sql), OPERATION_TIMEOUT_MS, "open");
+      if (!this.#db.isCurrent(sql)) throw new Error("closed while opening");
       this.#open = true;
     } catch (e) {
-      this.#drop();
+      this.#db.drop();
       throw this.#failure(e, "open");
     }
   }
 
   async close(): Promise<void> {
     this.#open = false;
-    const sql = this.#sql;
-    this.#sql = undefined;
-    await sql?.end({ timeout: 2 }).catch(() => {});
+    await this.#db.close(2);
   }
 
   loadSubscriptions(): Promise<StoredSubscription[]> {
@@ -254,60 +250,12 @@ export class PostgresStore implements Store {
     if (!this.#open) {
       throw new StoreError(`${this.#head(what)}: not open`, "postgres");
     }
-    this.#sockets = 0;
     try {
-      return await this.#bounded(fn(this.#pool()), OPERATION_TIMEOUT_MS, what);
+      const sql = this.#db.operation();
+      return await this.#db.bounded(fn(sql), OPERATION_TIMEOUT_MS, what);
     } catch (e) {
-      const code = sqlState(e);
-      // a connection may be left half open: start afresh
-      if (code === undefined || /^(08|57P)/.test(code)) this.#drop();
+      this.#db.dropIfBroken(e); // a connection may be left half open
       throw this.#failure(e, what);
-    }
-  }
-
-  #pool(): Sql {
-    this.#sql ??= postgres(this.#url, {
-      max: 2,
-      connect_timeout: CONNECT_TIMEOUT_SEC,
-      prepare: false,
-      fetch_types: false,
-      onnotice: () => {},
-      connection: {
-        application_name: "tickgate-store",
-        statement_timeout: STATEMENT_TIMEOUT_MS,
-        idle_in_transaction_session_timeout: 2 * STATEMENT_TIMEOUT_MS,
-      },
-      // documented, missing from the typings
-      ...{ socket: (o: SocketOptions) => this.#socket(o) } as object,
-    }) as unknown as Sql;
-    return this.#sql;
-  }
-
-  /** Opens a socket for npm:postgres, at most a few per operation. */
-  #socket(o: SocketOptions): Socket {
-    const n = this.#sockets++;
-    if (n >= SOCKETS_PER_OPERATION) {
-      throw Object.assign(new Error("the server closes new connections"), {
-        code: "CONNECTION_REFUSED",
-      });
-    }
-    const i = n % o.host.length;
-    return new Socket().connect(o.port[i] ?? 5432, o.host[i] ?? "localhost");
-  }
-
-  /** Ends the pool at once; the next operation opens a new one. */
-  #drop(): void {
-    const sql = this.#sql;
-    this.#sql = undefined;
-    sql?.end({ timeout: 0 }).catch(() => {});
-  }
-
-  async #bounded<T>(op: Promise<T>, ms: number, what: string): Promise<T> {
-    try {
-      return await deadline(op, ms, what);
-    } catch (e) {
-      if (e instanceof DeadlineError) this.#drop();
-      throw e;
     }
   }
 
@@ -332,17 +280,6 @@ export class PostgresStore implements Store {
   #head(what: string): string {
     return `postgres store ${this.location}: ${what} failed`;
   }
-}
-
-/** Keeps the latest entry (by `updatedTs`) per venue/account/coin. */
-function latestPerKey(balances: readonly BalanceEntry[]): BalanceEntry[] {
-  const latest = new Map<string, BalanceEntry>();
-  for (const b of balances) {
-    const key = `${b.venue}\n${b.account}\n${b.coin}`;
-    const had = latest.get(key);
-    if (had === undefined || had.updatedTs <= b.updatedTs) latest.set(key, b);
-  }
-  return [...latest.values()];
 }
 
 /** `$from, $from+1, …` (`n` placeholders). */

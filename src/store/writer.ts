@@ -12,14 +12,14 @@ import { deadline } from "../core/async.ts";
 import { backoffDelay, type BackoffOptions } from "../core/backoff.ts";
 import { type Clock, systemClock, type TimerId } from "../core/clock.ts";
 import { errorText } from "../core/error_text.ts";
-import type {
-  BalanceEvent,
-  EventSink,
-  NormalizedEvent,
-} from "../core/events.ts";
+import type { EventSink, NormalizedEvent } from "../core/events.ts";
 import { log } from "../logging.ts";
-import { type BalanceEntry, balanceEntry } from "../sinks/balances.ts";
-import type { Store, StoredSubscription, StoreKind } from "./types.ts";
+import type { BalanceEntry } from "../sinks/balances.ts";
+import { PendingBalances } from "./pending_balances.ts";
+import { type StoreHealth, StoreStatus } from "./status.ts";
+import type { Store, StoredSubscription } from "./types.ts";
+
+export type { StoreHealth, StoreState } from "./status.ts";
 
 /** What the store held at startup. */
 export interface Restored {
@@ -38,24 +38,6 @@ export interface StoreWriterOptions {
   flushMs?: number;
   /** Called once with what was restored when the store opens after `start()` gave up waiting. */
   onRestore?: (restored: Restored) => void;
-}
-
-/** State of the store as `/health` shows it. */
-export type StoreState = "connecting" | "ok" | "degraded" | "closed";
-
-/** {@link StoreWriter.health}. */
-export interface StoreHealth {
-  kind: StoreKind;
-  /** Credentials removed. */
-  location: string;
-  /** `degraded` from a failed operation until one succeeds. */
-  state: StoreState;
-  /** Subscription writes queued plus balances waiting to be written. */
-  pendingWrites: number;
-  /** The latest failure's text (kept after recovery), or `null`. */
-  lastError: string | null;
-  /** When a write last succeeded (clock ms), or `null`. */
-  lastWriteTs: number | null;
 }
 
 type Op =
@@ -87,13 +69,8 @@ export class StoreWriter implements EventSink {
   readonly #onRestore: ((restored: Restored) => void) | undefined;
   readonly #restored = Promise.withResolvers<Restored | undefined>();
   readonly #ops: Op[] = [];
-  /** Balances not yet written, by venue/account/coin. */
-  #balances = new Map<string, BalanceEvent>();
-  /** Balances being written. */
-  #inflight = 0;
-  #state: StoreState = "connecting";
-  #lastError: string | null = null;
-  #lastWriteTs: number | null = null;
+  readonly #balances = new PendingBalances();
+  readonly #status: StoreStatus;
   #started: Promise<Restored | undefined> | undefined;
   #begun = false;
   #opened = false;
@@ -109,6 +86,7 @@ export class StoreWriter implements EventSink {
 
   constructor(store: Store, options: StoreWriterOptions = {}) {
     this.#store = store;
+    this.#status = new StoreStatus(store);
     this.#clock = options.clock ?? systemClock;
     this.#retry = options.retry ?? {};
     this.#flushMs = options.flushMs ?? 1000;
@@ -150,25 +128,13 @@ export class StoreWriter implements EventSink {
     if (this.#closing) return;
     for (let i = 0; i < events.length; i++) {
       const e = events[i]!;
-      if (e.kind !== "balance") continue;
-      const key = `${e.venue}\n${e.account}\n${e.coin}`;
-      const had = this.#balances.get(key);
-      if (had === undefined || had.exchangeTs <= e.exchangeTs) {
-        this.#balances.set(key, e);
-      }
+      if (e.kind === "balance") this.#balances.add(e);
     }
   }
 
   /** The store's state and counters, for `/health`. */
   health(): StoreHealth {
-    return {
-      kind: this.#store.kind,
-      location: this.#store.location,
-      state: this.#state,
-      pendingWrites: this.#ops.length + this.#balances.size + this.#inflight,
-      lastError: this.#lastError,
-      lastWriteTs: this.#lastWriteTs,
-    };
+    return this.#status.health(this.#ops.length + this.#balances.pending);
   }
 
   /**
@@ -227,7 +193,8 @@ export class StoreWriter implements EventSink {
         const subscriptions = await this.#store.loadSubscriptions();
         const balances = await this.#store.loadBalances();
         this.#opened = true;
-        this.#succeeded();
+        this.#attempt = 0;
+        this.#status.succeeded();
         if (!this.#closing) {
           this.#armFlush();
           this.#restored.resolve({ subscriptions, balances });
@@ -240,15 +207,16 @@ export class StoreWriter implements EventSink {
         } else if (op?.type === "delete") {
           await this.#store.deleteSubscriptions(op.ids);
         } else if (this.#flushDue && this.#balances.size > 0) {
-          await this.#flushBalances();
+          await this.#balances.flush((b) => this.#store.saveBalances(b));
         } else break;
         if (op !== undefined) this.#ops.shift();
-        this.#lastWriteTs = this.#clock.now();
-        this.#succeeded();
+        this.#attempt = 0;
+        this.#status.succeeded(this.#clock.now());
       }
       this.#flushDue = false;
     } catch (e) {
-      this.#failed(e, this.#opened ? "write" : "open");
+      const pending = this.#shut ? undefined : this.health().pendingWrites;
+      this.#status.failed(e, this.#opened ? "write" : "open", pending);
       if (this.#closing) return; // close() retries until its deadline
       const ms = backoffDelay(this.#attempt++, this.#retry);
       this.#retryTimer = this.#clock.setTimeout(() => {
@@ -259,55 +227,12 @@ export class StoreWriter implements EventSink {
     }
   }
 
-  /** Writes the pending balances; on failure puts back those not superseded. */
-  async #flushBalances(): Promise<void> {
-    const batch = this.#balances;
-    this.#balances = new Map();
-    this.#inflight = batch.size;
-    try {
-      await this.#store.saveBalances(Array.from(batch.values(), balanceEntry));
-    } catch (e) {
-      for (const [key, b] of batch) {
-        const now = this.#balances.get(key);
-        if (now === undefined || now.exchangeTs < b.exchangeTs) {
-          this.#balances.set(key, b);
-        }
-      }
-      throw e;
-    } finally {
-      this.#inflight = 0;
-    }
-  }
-
   #armFlush(): void {
     this.#flushTimer = this.#clock.setTimeout(() => {
       this.#flushDue = true;
       this.#kick();
       this.#armFlush();
     }, this.#flushMs);
-  }
-
-  #succeeded(): void {
-    this.#attempt = 0;
-    if (this.#state === "degraded") {
-      logger.info("Store {location} recovered", {
-        location: this.#store.location,
-      });
-    }
-    if (this.#state !== "closed") this.#state = "ok";
-  }
-
-  #failed(e: unknown, what: string): void {
-    this.#lastError = errorText(e);
-    if (this.#shut) return;
-    if (this.#state !== "degraded") {
-      logger.warn("Store {what} failed, retrying: {error}", {
-        what,
-        error: this.#lastError,
-        pending: this.health().pendingWrites,
-      });
-    }
-    if (this.#state !== "closed") this.#state = "degraded";
   }
 
   async #close(timeoutMs: number): Promise<void> {
@@ -331,10 +256,10 @@ export class StoreWriter implements EventSink {
       logger.warn("Store {location} closed with {lost} writes not written", {
         location: this.#store.location,
         lost,
-        error: this.#lastError,
+        error: this.#status.lastError,
       });
     }
-    this.#state = "closed";
+    this.#status.closed();
     await this.#store.close().catch((e) =>
       logger.warn("Closing the store failed: {error}", { error: errorText(e) })
     );
