@@ -72,6 +72,18 @@ const healthRoute = createRoute({
     503: json(HealthSchema, "Unhealthy"),
   },
 });
+const liveRoute = createRoute({
+  ...get(
+    "/health/live",
+    "Liveness: 200 while the process serves (for probes that restart it)",
+  ),
+  responses: {
+    200: json(
+      z.object({ status: z.literal("alive") }),
+      "The process is running",
+    ),
+  },
+});
 const statsRoute = createRoute({
   ...get("/stats", "Counters per venue and sink"),
   responses: { 200: json(LooseObjectSchema, "Statistics") },
@@ -194,6 +206,8 @@ export function createApi(
       ? c.json(report, 503)
       : c.json(report, 200);
   });
+
+  app.openapi(liveRoute, (c) => c.json({ status: "alive" as const }, 200));
 
   app.openapi(statsRoute, (c) => c.json(view.stats(), 200));
 

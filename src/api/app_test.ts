@@ -87,6 +87,10 @@ Deno.test("GET /health is 200 when ok or starting and 503 when unhealthy", async
     const res = await setup(status).api.request("/health");
     assert.equal(res.status, code);
     assert.equal((await res.json()).status, status);
+    // Liveness does not follow readiness: an unhealthy feed is no reason to restart.
+    const live = await setup(status).api.request("/health/live");
+    assert.equal(live.status, 200);
+    assert.deepEqual(await live.json(), { status: "alive" });
   }
 });
 
