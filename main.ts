@@ -27,7 +27,8 @@ import {
 } from "./src/simulator/launch.ts";
 import { runTail } from "./src/tail/tail.ts";
 import { TailError } from "./src/tail/types.ts";
-import { VERSION } from "./src/version.ts";
+import { probe } from "./src/probe.ts";
+import { VERSION, versionLine } from "./src/version.ts";
 
 const HELP =
   `tickgate ${VERSION}: crypto market data from exchange WebSockets to your sinks
@@ -44,6 +45,10 @@ Usage:
                                      Redis stream, Kafka topic or RabbitMQ queue
                                      as JSON lines; --follow keeps printing
   tickgate tail URL --list           list streams, topics or tickgate's queues
+  tickgate probe [URL] [--timeout MS]
+                                     exit 0 when URL answers 2xx (default
+                                     http://127.0.0.1:$PORT/health/live): for
+                                     container health checks without curl
   tickgate check-config [--config FILE]
                                      print the effective config (secrets redacted)
   tickgate --help | --version
@@ -79,6 +84,7 @@ const VALUE_FLAGS = new Set([
   "products",
   "seed",
   "count",
+  "timeout",
 ]);
 const BOOLEAN_FLAGS = new Set(["follow", "list"]);
 
@@ -248,12 +254,13 @@ async function main(argv: readonly string[]): Promise<number> {
     return 0;
   }
   if (args.flags.has("version")) {
-    console.log(`tickgate ${VERSION} (deno ${Deno.version.deno})`);
+    console.log(versionLine());
     return 0;
   }
   try {
     if (args.command === "simulate") return await simulate(args);
     if (args.command === "tail") return await tail(args);
+    if (args.command === "probe") return await probeCommand(args);
     const config = await loadConfig({ file: args.flags.get("config") });
     switch (args.command) {
       case "run":
@@ -277,6 +284,15 @@ async function main(argv: readonly string[]): Promise<number> {
     }
     throw e;
   }
+}
+
+/** `probe [URL]`: 0 when the URL answers 2xx in time, else 1. */
+async function probeCommand(args: Args): Promise<number> {
+  const url = args.positional[0] ??
+    `http://127.0.0.1:${Deno.env.get("PORT") || "8080"}/health/live`;
+  const result = await probe(url, intFlag(args, "timeout", 3000, 1));
+  (result.ok ? console.log : console.error)(result.detail);
+  return result.ok ? 0 : 1;
 }
 
 if (import.meta.main) {

@@ -8,6 +8,7 @@
 
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { BINARY_PERMISSIONS } from "../scripts/permissions.ts";
 import { Gateway } from "../src/app.ts";
 import { loadConfig } from "../src/config.ts";
 import type { Clock } from "../src/core/clock.ts";
@@ -181,27 +182,36 @@ export function expectedTrade(
 const MAIN = fileURLToPath(new URL("../main.ts", import.meta.url));
 
 /** The permission flags of `deno task start`. */
-const PERMS = [
-  "--allow-net",
-  "--allow-env",
-  "--allow-read",
-  "--allow-write",
-  "--allow-sys",
-];
+/** The compiled binary's permissions, so CLI tests run as users run it. */
+const PERMS = BINARY_PERMISSIONS;
+
+/** How {@link tickgate} and {@link startGatewayProcess} start `main.ts`. */
+export interface TickgateOptions {
+  /** Its working directory; default: the test's. */
+  cwd?: string;
+  /** The `deno run` flags before `main.ts`; default: `deno task start`'s permissions. */
+  flags?: readonly string[];
+  /** Start from an empty environment (plus `env`) instead of the test's. */
+  clearEnv?: boolean;
+}
 
 /**
  * `main.ts` as users run it: a subprocess with the permissions of
- * `deno task start`, `env` added to the environment, output piped.
+ * `deno task start` (or `options.flags`), `env` added to the environment,
+ * output piped.
  */
 export function tickgate(
   args: string[],
   env: Record<string, string> = {},
+  options: TickgateOptions = {},
 ): Deno.Command {
   return new Deno.Command(Deno.execPath(), {
-    args: ["run", ...PERMS, MAIN, ...args],
+    args: ["run", ...(options.flags ?? PERMS), MAIN, ...args],
     env: { NO_COLOR: "1", ...env },
     stdout: "piped",
     stderr: "piped",
+    ...(options.cwd === undefined ? {} : { cwd: options.cwd }),
+    ...(options.clearEnv ? { clearEnv: true } : {}),
   });
 }
 
@@ -221,18 +231,24 @@ export interface GatewayProcess {
 
 /**
  * Starts `main.ts run` (or `args`, e.g. `["demo"]`) with `env` (debug logs
- * help secret checks) and waits until it listens.
+ * help secret checks) and waits until it listens. It gets its own temp
+ * `DATA_DIR` unless `env` names one or `options.cwd` is set (then the
+ * default `./data` resolves there).
  */
 export async function startGatewayProcess(
   env: Record<string, string>,
   args: string[] = ["run"],
+  options: TickgateOptions = {},
 ): Promise<GatewayProcess> {
   // Its own data dir (spool, store) unless the test shares one on purpose.
-  const ownDir = env.DATA_DIR === undefined
+  const ownDir = env.DATA_DIR === undefined && options.cwd === undefined
     ? await Deno.makeTempDir({ prefix: "tickgate-proc-" })
     : undefined;
-  const child = tickgate(args, ownDir ? { ...env, DATA_DIR: ownDir } : env)
-    .spawn();
+  const child = tickgate(
+    args,
+    ownDir ? { ...env, DATA_DIR: ownDir } : env,
+    options,
+  ).spawn();
   const stderr = child.stderr.pipeThrough(new TextDecoderStream()).getReader();
   let logs = "";
   const reading = (async () => {

@@ -83,7 +83,10 @@ Deno.test("cli: check-config prints the effective config without secrets", async
 Deno.test("cli: --version, --help, and usage errors", async () => {
   const v = await run(["--version"]);
   assert.equal(v.code, 0);
-  assert.match(v.stdout, /^tickgate \d+\.\d+\.\d+ \(deno \d+\.\d+\.\d+\)/);
+  assert.match(
+    v.stdout,
+    /^tickgate \d+\.\d+\.\d+ \(commit \S+, deno \d+\.\d+\.\d+\)/,
+  );
   const h = await run(["--help"]);
   assert.equal(h.code, 0);
   assert.match(h.stdout, /tickgate simulate coinbase/);

@@ -7,6 +7,7 @@
  */
 
 import type { Config } from "../config.ts";
+import { coinbaseRestUrl } from "../venues/coinbase/products.ts";
 import { BinanceSimulator } from "./binance.ts";
 import { BybitSimulator, DEFAULT_API_KEYS } from "./bybit.ts";
 import { CoinbaseSimulator } from "./coinbase.ts";
@@ -153,7 +154,11 @@ export async function startDemo(config: Config): Promise<Demo> {
       ...config,
       apiKey,
       venues: ["coinbase", "coinbase-advanced", "binance", "bybit"],
-      coinbase: { ...config.coinbase, wsUrl: coinbase.url },
+      coinbase: {
+        ...config.coinbase,
+        wsUrl: coinbase.url,
+        restUrl: coinbaseRestUrl(coinbase.url),
+      },
       coinbaseAdvanced: {
         ...config.coinbaseAdvanced,
         wsUrl: advanced.url,
