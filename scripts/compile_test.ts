@@ -136,12 +136,22 @@ Deno.test("compile: deno task compile --dry-run prints one command; bad argument
   assert.match(bad.stderr, /unknown argument --target=x/);
 });
 
-Deno.test("compile: start, dev and demo tasks run with exactly BINARY_PERMISSIONS", () => {
+Deno.test("compile: start, dev, demo and install:global run with exactly BINARY_PERMISSIONS", () => {
   const tasks = meta.tasks as Record<string, string>;
   const expected = {
     start: ["deno", "run"],
     dev: ["deno", "run", "--watch"],
     demo: ["deno", "run"],
+    "install:global": [
+      "deno",
+      "install",
+      "--global",
+      "--force",
+      "--name",
+      "tickgate",
+      "--config",
+      "deno.json",
+    ],
   };
   for (const [name, prefix] of Object.entries(expected)) {
     const argv = tasks[name]!.split(/\s+/);

@@ -202,3 +202,31 @@ for (const variant of ["binary", "narrowed"] as const) {
     assert.ok((await Deno.stat(join(w.dir, "data"))).isDirectory);
   });
 }
+
+Deno.test("deno task install:global installs a tickgate command that runs from anywhere", async () => {
+  const root = await Deno.makeTempDir({ prefix: "tickgate-install-" });
+  try {
+    const install = await new Deno.Command(Deno.execPath(), {
+      args: ["task", "install:global"],
+      cwd: new URL("../", import.meta.url),
+      env: { DENO_INSTALL_ROOT: root, NO_COLOR: "1" },
+      stdout: "piped",
+      stderr: "piped",
+    }).output();
+    assert.equal(install.code, 0, new TextDecoder().decode(install.stderr));
+    const shim = `${root}/bin/tickgate`;
+    const version = await new Deno.Command(shim, {
+      args: ["--version"],
+      cwd: root,
+      env: { PATH: `${Deno.execPath().replace(/\/[^/]+$/, "")}:/usr/bin:/bin` },
+      stdout: "piped",
+    }).output();
+    assert.equal(version.code, 0);
+    assert.match(
+      new TextDecoder().decode(version.stdout),
+      /^tickgate \d+\.\d+\.\d+ \(commit dev, deno /,
+    );
+  } finally {
+    await Deno.remove(root, { recursive: true });
+  }
+});
