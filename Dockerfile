@@ -47,9 +47,9 @@ EXPOSE 8080
 USER nonroot
 # Liveness, not readiness: /health answers 503 on e.g. a refused private
 # stream key, which a restart cannot fix. No curl in distroless: the binary
-# probes itself (exit 0 on 2xx, 1 otherwise).
+# probes itself (http://127.0.0.1:$PORT/health/live; exit 0 on 2xx, 1 otherwise).
 HEALTHCHECK --interval=30s --timeout=5s --start-period=20s --retries=3 \
-  CMD ["/usr/local/bin/tickgate", "probe", "http://127.0.0.1:8080/health/live"]
+  CMD ["/usr/local/bin/tickgate", "probe"]
 # SIGTERM (docker stop, Kubernetes, systemd, Fly) and SIGINT both drain the
 # sinks within SHUTDOWN_TIMEOUT_MS (4500 ms) and exit 0; docker stop waits 10 s.
 STOPSIGNAL SIGTERM

@@ -42,7 +42,7 @@ Deno.test("deploy: compose runs tickgate, Redis, Redpanda, RabbitMQ and PostgreS
   assert.match(SERVICES.rabbitmq.image, /^rabbitmq:[\w.-]*management/);
   assert.match(SERVICES.redpanda.image, /\/redpanda:v\d+\.\d+\.\d+$/);
   assert.ok(
-    SERVICES.rabbitmq.ports.includes("15672:15672"),
+    SERVICES.rabbitmq.ports.includes("127.0.0.1:15672:15672"),
     "management UI",
   );
   // Built from the repository's Dockerfile, started once the rest is healthy.
@@ -117,7 +117,8 @@ Deno.test("deploy: compose keeps /data on a named volume and serves port 8080", 
   assert.ok(TICKGATE.volumes.includes(`tickgate-data:${DATA}`));
   assert.ok("tickgate-data" in COMPOSE.volumes);
   assert.equal(env.PORT, String(PORT));
-  assert.ok(TICKGATE.ports.includes(`${PORT}:${env.PORT}`));
+  // Published on loopback only: the local stack has a default API key.
+  assert.ok(TICKGATE.ports.includes(`127.0.0.1:${PORT}:${env.PORT}`));
   assertStopTimeout(
     "compose stop_grace_period",
     TICKGATE.stop_grace_period,

@@ -94,8 +94,14 @@ Deno.test("every README command names a task, subcommand, route or file that exi
       if (path === undefined || !servedBy(path, served)) {
         problems.push(`${line}: the API serves no ${path}`);
       }
+    } else if (head === "fly") {
+      // flyctl looks for ./fly.toml; the app's config lives in deploy/.
+      const c = words.findIndex((w) => w === "--config" || w === "-c");
+      if (c < 0 || !(await exists(words[c + 1]!))) {
+        problems.push(`${line}: fly needs --config deploy/fly.toml`);
+      }
     } else if (
-      !["fly", "kubectl", "systemctl", "install", "chmod", "sha256sum"]
+      !["kubectl", "systemctl", "install", "chmod", "sha256sum"]
         .includes(head!)
     ) {
       problems.push(`${line}: no check for "${head}" commands`);

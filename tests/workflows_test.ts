@@ -94,10 +94,11 @@ Deno.test("workflows: release.yml checks, then builds, checksums and attaches ev
   assert.equal(String(deno.with?.["deno-version"]), await ciDenoVersion());
 });
 
-Deno.test("workflows: release.yml pushes the image to ghcr.io tagged version and latest", async () => {
+Deno.test("workflows: release.yml pushes the image to ghcr.io tagged version and, for releases, latest", async () => {
   const { jobs } = await workflow("release.yml");
   const image = jobs.image!;
-  assert.deepEqual([image.needs].flat(), ["check"]);
+  // After binaries: that job refuses a tag that is not deno.json's version.
+  assert.deepEqual([image.needs].flat(), ["check", "binaries"]);
   assert.equal(image.permissions?.packages, "write");
   assert.equal(uses(image, "docker/login-action").with?.registry, "ghcr.io");
   const push = uses(image, "docker/build-push-action").with!;
@@ -108,11 +109,15 @@ Deno.test("workflows: release.yml pushes the image to ghcr.io tagged version and
     /^TICKGATE_COMMIT=\$\{\{ github\.sha \}\}$/m,
   );
   const tags = String(push.tags).trim().split("\n");
-  assert.deepEqual(tags.map((t) => t.replace(/^.*:/, "")), [
-    "${{ steps.meta.outputs.version }}",
-    "latest",
+  assert.deepEqual(tags, [
+    "${{ steps.meta.outputs.image }}:${{ steps.meta.outputs.version }}",
+    "${{ steps.meta.outputs.latest }}",
   ]);
   const meta = runs(image, /ghcr\.io\//);
+  assert.match(
+    meta.run!,
+    /if \[\[ "\$GITHUB_REF_NAME" != \*-\* \]\]; then\s+echo "latest=/,
+  );
   assert.match(
     meta.run!,
     /GITHUB_REPOSITORY,,/,
