@@ -181,5 +181,21 @@ Deno.test("workflows: the Dockerfile compiles with exactly BINARY_PERMISSIONS", 
     );
     const ignore = await text(".dockerignore").catch(() => "");
     if (/^\*$/m.test(ignore)) assert.match(ignore, /^!scripts\/?$/m);
+    // What that task runs: deno compile with exactly the binary's flags.
+    const dry = await new Deno.Command(Deno.execPath(), {
+      args: ["task", "compile", "--dry-run"],
+      cwd: new URL("../", import.meta.url),
+      env: { NO_COLOR: "1" },
+      stdout: "piped",
+      stderr: "piped",
+    }).output();
+    const command = new TextDecoder().decode(dry.stdout).split("\n")
+      .find((l) => l.startsWith("deno compile "));
+    assert.ok(command, "the compile task prints its deno compile command");
+    const perms = command.split(/\s+/).filter((w) =>
+      /^(--allow-|--deny-|--no-prompt|-A$)/.test(w)
+    );
+    assert.deepEqual(perms, [...BINARY_PERMISSIONS]);
+    assert.doesNotMatch(command, /--env-file/);
   }
 });
