@@ -20,6 +20,7 @@ import { problem, thrownProblem, validationProblem } from "./errors.ts";
 import {
   allowedAt,
   errorResponse,
+  jsonResponse,
   matchRoute,
   registerDocument,
   secured,
@@ -50,10 +51,6 @@ export interface ApiOptions {
   clock?: Pick<Clock, "now">;
 }
 
-const json = <S>(schema: S, description: string) => ({
-  description,
-  content: { "application/json": { schema } },
-});
 const get = <P extends string>(path: P, summary: string) => ({
   method: "get" as const,
   path,
@@ -63,13 +60,13 @@ const get = <P extends string>(path: P, summary: string) => ({
 
 const indexRoute = createRoute({
   ...get("/", "Name and routes"),
-  responses: { 200: json(IndexSchema, "The routes served") },
+  responses: { 200: jsonResponse(IndexSchema, "The routes served") },
 });
 const healthRoute = createRoute({
   ...get("/health", "Health: 503 when ingestion is unhealthy"),
   responses: {
-    200: json(HealthSchema, "Healthy or starting"),
-    503: json(HealthSchema, "Unhealthy"),
+    200: jsonResponse(HealthSchema, "Healthy or starting"),
+    503: jsonResponse(HealthSchema, "Unhealthy"),
   },
 });
 const liveRoute = createRoute({
@@ -78,7 +75,7 @@ const liveRoute = createRoute({
     "Liveness: 200 while the process serves (for probes that restart it)",
   ),
   responses: {
-    200: json(
+    200: jsonResponse(
       z.object({ status: z.literal("alive") }),
       "The process is running",
     ),
@@ -86,7 +83,7 @@ const liveRoute = createRoute({
 });
 const statsRoute = createRoute({
   ...get("/stats", "Counters per venue and sink"),
-  responses: { 200: json(LooseObjectSchema, "Statistics") },
+  responses: { 200: jsonResponse(LooseObjectSchema, "Statistics") },
 });
 const metricsRoute = createRoute({
   ...get("/metrics", "Prometheus metrics"),
@@ -99,13 +96,16 @@ const metricsRoute = createRoute({
 });
 const pairsRoute = createRoute({
   ...get("/pairs", "Subscribed pairs per venue"),
-  responses: { 200: json(LooseObjectSchema, "Pairs") },
+  responses: { 200: jsonResponse(LooseObjectSchema, "Pairs") },
 });
 const latestRoute = createRoute({
   ...get("/api/v1/latest", "Last trade and best bid/ask per symbol"),
   request: { query: LatestQuerySchema },
   responses: {
-    200: json(LatestSchema, "Latest state; unknown symbols in `missing`"),
+    200: jsonResponse(
+      LatestSchema,
+      "Latest state; unknown symbols in `missing`",
+    ),
     400: errorResponse("Bad symbols"),
   },
 });
@@ -113,7 +113,7 @@ const balancesRoute = createRoute({
   ...get("/api/v1/balances", "Current account balances"),
   request: { query: BalancesQuerySchema },
   responses: {
-    200: json(BalancesSchema, "Balances"),
+    200: jsonResponse(BalancesSchema, "Balances"),
     400: errorResponse("Bad venue"),
   },
 });

@@ -19,6 +19,21 @@ import { ErrorSchema, LooseObjectSchema } from "./schemas.ts";
 export const API_KEY_SCHEME = "ApiKey";
 
 /**
+ * A JSON response of the document: `schema` under `application/json`.
+ *
+ * @example Usage
+ * ```ts ignore
+ * createRoute({ …, responses: { 200: jsonResponse(PairsSchema, "Pairs") } });
+ * ```
+ */
+export function jsonResponse<S>(schema: S, description: string): {
+  description: string;
+  content: { "application/json": { schema: S } };
+} {
+  return { description, content: { "application/json": { schema } } };
+}
+
+/**
  * A JSON error response of the document.
  *
  * @example Usage
@@ -30,10 +45,7 @@ export function errorResponse(description: string): {
   description: string;
   content: { "application/json": { schema: typeof ErrorSchema } };
 } {
-  return {
-    description,
-    content: { "application/json": { schema: ErrorSchema } },
-  };
+  return jsonResponse(ErrorSchema, description);
 }
 
 /**

@@ -16,7 +16,7 @@ import {
   type SubscriptionService,
 } from "../subscriptions/types.ts";
 import { problem, subscriptionProblem } from "./errors.ts";
-import { errorResponse, secured } from "./openapi.ts";
+import { errorResponse, jsonResponse, secured } from "./openapi.ts";
 import {
   IdParamSchema,
   ServiceParamSchema,
@@ -31,10 +31,6 @@ import { z } from "@hono/zod-openapi";
 /** Where the subscription routes live. */
 export const SUBSCRIPTIONS_PATH = "/api/v1/subscriptions";
 
-const json = <S>(schema: S, description: string) => ({
-  description,
-  content: { "application/json": { schema } },
-});
 const tags = ["subscriptions"];
 
 const listRoute = createRoute({
@@ -44,7 +40,7 @@ const listRoute = createRoute({
   summary: "Subscriptions matching every given filter, oldest first",
   request: { query: SubscriptionFilterSchema },
   responses: {
-    200: json(SubscriptionListSchema, "The matching subscriptions"),
+    200: jsonResponse(SubscriptionListSchema, "The matching subscriptions"),
     400: errorResponse("A filter is not valid"),
   },
 });
@@ -62,7 +58,7 @@ const createSubscriptionRoute = createRoute({
   },
   responses: {
     201: {
-      ...json(SubscriptionSchema, "The new subscription"),
+      ...jsonResponse(SubscriptionSchema, "The new subscription"),
       headers: z.object({
         Location: z.string().openapi({ description: "Its URL" }),
       }),
@@ -81,7 +77,10 @@ const removeByServiceRoute = createRoute({
   summary: "Remove every API subscription of a service",
   request: { params: ServiceParamSchema },
   responses: {
-    200: json(SubscriptionListSchema, "The removed subscriptions (maybe none)"),
+    200: jsonResponse(
+      SubscriptionListSchema,
+      "The removed subscriptions (maybe none)",
+    ),
     400: errorResponse("Not a service name"),
   },
 });
@@ -93,7 +92,7 @@ const getRoute = createRoute({
   summary: "One subscription",
   request: { params: IdParamSchema },
   responses: {
-    200: json(SubscriptionSchema, "The subscription"),
+    200: jsonResponse(SubscriptionSchema, "The subscription"),
     400: errorResponse("Not a subscription id"),
     404: errorResponse("No such subscription"),
   },
@@ -106,7 +105,7 @@ const removeRoute = createRoute({
   summary: "Remove an API subscription",
   request: { params: IdParamSchema },
   responses: {
-    200: json(SubscriptionSchema, "The removed subscription"),
+    200: jsonResponse(SubscriptionSchema, "The removed subscription"),
     400: errorResponse("Not a subscription id"),
     404: errorResponse("No such subscription"),
     409: errorResponse("A subscription from configuration is read-only"),
