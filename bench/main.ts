@@ -9,7 +9,8 @@
 
 import { CoinbaseParser } from "../src/venues/coinbase/parse.ts";
 import { coinbaseCorpus } from "./corpus.ts";
-import { benchNormalize, type Figure } from "./normalize.ts";
+import type { Figure } from "./figure.ts";
+import { benchNormalize } from "./normalize.ts";
 
 const quick = Deno.args.includes("--quick");
 const FRAMES = quick ? 10_000 : 100_000;

@@ -11,27 +11,7 @@ import { FeedPipeline, type FrameParser } from "../src/core/pipeline.ts";
 import { VenueStats } from "../src/core/stats.ts";
 import { HistogramValue } from "../src/core/metrics.ts";
 import type { VenueName } from "../src/core/events.ts";
-
-/** One measured figure: medians of per-run rates and the ratio to the floor. */
-export interface Figure {
-  name: string;
-  unit: string;
-  median: number;
-  min: number;
-  max: number;
-  /** What the figure is compared with, measured in the same run. */
-  ceilingName: string;
-  ceiling: number;
-  ratio: number;
-  target?: number;
-}
-
-/** Median of numbers. */
-export function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
-}
+import { type Figure, median } from "./figure.ts";
 
 function rate(frames: readonly string[], fn: (f: string) => void): number {
   const t0 = performance.now();
