@@ -24,8 +24,12 @@ import {
 
 const DIR = "deploy/k8s";
 const KUSTOMIZATION = yamlFile(`${DIR}/kustomization.yaml`);
+// The example Secret is `.yaml.txt`: `kubectl apply -f deploy/k8s/` skips it.
+const EXAMPLE_SECRET = "secret.example.yaml.txt";
 const FILES = [...Deno.readDirSync(ROOT + DIR)].map((e) => e.name)
-  .filter((n) => n.endsWith(".yaml") && n !== "kustomization.yaml").sort();
+  .filter((n) =>
+    (n.endsWith(".yaml") || n === EXAMPLE_SECRET) && n !== "kustomization.yaml"
+  ).sort();
 const BY_KIND: Record<string, Obj> = Object.fromEntries(
   FILES.map((f) => yamlFile(`${DIR}/${f}`)).map((d) => [d.kind, d]),
 );
@@ -44,7 +48,7 @@ function port(p: string | number): number | undefined {
 Deno.test("deploy: k8s kustomization lists every manifest but the example Secret", () => {
   // Placeholder credentials are never applied by `kubectl apply -k`.
   assert.deepEqual(
-    [...KUSTOMIZATION.resources, "secret.example.yaml"].sort(),
+    [...KUSTOMIZATION.resources, EXAMPLE_SECRET].sort(),
     FILES,
   );
   assert.deepEqual(Object.keys(BY_KIND).sort(), [
