@@ -6,10 +6,10 @@
  * @module
  */
 
-/** One measured figure: medians of per-run rates and the ratio to the floor. */
+/** One measured figure: the median of per-run values and its ratio to a ceiling. */
 export interface Figure {
   name: string;
-
+  /** e.g. `frames/s`, `events/s`, `ms`, `MB`. */
   unit: string;
   median: number;
   min: number;
@@ -17,8 +17,12 @@ export interface Figure {
   /** What the figure is compared with, measured in the same run. */
   ceilingName: string;
   ceiling: number;
+  /** `median / ceiling` (for rates: the share of the ceiling reached). */
   ratio: number;
+  /** The ratio to reach, for rates. */
   target?: number;
+  /** An upper bound on `median`, in `unit`, for latency, memory and startup. */
+  targetMax?: number;
 }
 
 /** Median of numbers. */
