@@ -142,3 +142,32 @@ export function compareDecimal(a: string, b: string): -1 | 0 | 1 {
   const d = rescale(x, scale) - rescale(y, scale);
   return d < 0n ? -1 : d > 0n ? 1 : 0;
 }
+
+/** `"000"` … `"999"`, built on first use of {@link integerString}. */
+let pad3: string[] | undefined;
+
+/**
+ * `String(n)`, faster for the large integer ids exchanges send (trade ids,
+ * update ids): the number above the last three digits repeats from one id to
+ * the next, so its string comes from V8's number-string cache, and the last
+ * three digits from a table. Any other number goes through `String`.
+ *
+ * @example Usage
+ * ```ts
+ * integerString(2246671391); // "2246671391"
+ * ```
+ */
+export function integerString(n: number): string {
+  if (n >= 1000 && n < 1e15) {
+    const hi = Math.floor(n / 1000);
+    const lo = n - hi * 1000;
+    if (lo === (lo | 0) && lo >= 0) {
+      pad3 ??= Array.from(
+        { length: 1000 },
+        (_, i) => String(i + 1000).slice(1),
+      );
+      return String(hi) + pad3[lo]!;
+    }
+  }
+  return String(n);
+}

@@ -83,7 +83,8 @@ export class FeedPipeline {
 
   /** Processes one frame read from `connection` at `receivedTs`. */
   handle(connection: string, frame: string, receivedTs: number): void {
-    const t0 = performance.now();
+    // The clock costs about 100 ns a read: only when the time is kept.
+    const t0 = this.#processing === undefined ? 0 : performance.now();
     const stats = this.#stats;
     stats.frames++;
     stats.lastFrameTs = receivedTs;
@@ -94,7 +95,7 @@ export class FeedPipeline {
     } catch {
       // A parser bug must not take the connection down: count it as invalid.
       outcome = "invalid";
-      out.length = 0;
+      clear(out);
     }
     if (outcome === "malformed" || outcome === "invalid") {
       if (outcome === "malformed") stats.malformed++;
@@ -133,7 +134,17 @@ export class FeedPipeline {
     try {
       this.#sink.write(events);
     } finally {
-      events.length = 0;
+      clear(events);
     }
   }
+}
+
+/**
+ * Empties `events`. Popping is a fast builtin, where `length = 0` is a
+ * runtime call that also frees the array's store, to be allocated again by
+ * the next frame's push (about 35 ns a frame); a large batch is cut at once.
+ */
+function clear(events: NormalizedEvent[]): void {
+  if (events.length > 64) events.length = 0;
+  else while (events.length > 0) events.pop();
 }

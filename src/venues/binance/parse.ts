@@ -16,7 +16,9 @@
 
 import type { NormalizedEvent } from "../../core/events.ts";
 import type { FrameParser } from "../../core/pipeline.ts";
+import { integerString } from "../../core/decimal.ts";
 import { SequenceLine, STALE } from "../../core/sequence.ts";
+import { StringTable } from "../../core/string_table.ts";
 import type {
   FrameOutcome,
   SymbolCounter,
@@ -43,6 +45,11 @@ export interface SymbolState {
   readonly counter: SymbolCounter;
   readonly trades: SequenceLine;
   readonly aggTrades: SequenceLine;
+  /** Event id prefixes: `binance:<symbol>:trade:` and `…:aggTrade:`. */
+  readonly tradeIdPrefix: string;
+  readonly aggIdPrefix: string;
+  /** `binance:<symbol>:book:`, the prefix of book delta ids. */
+  readonly bookIdPrefix: string;
 }
 
 /** One subscribed stream: its symbol, payload kind and dedup mark. */
@@ -81,6 +88,8 @@ export class BinanceParser implements FrameParser {
   readonly #stats: VenueStats;
   readonly #symbols = new Map<string, SymbolState>();
   readonly #streams = new Map<string, StreamEntry>();
+  /** The same entries, for the per-frame lookup of a freshly decoded name. */
+  readonly #index = new StringTable<StreamEntry>();
   readonly #depth: DepthParser;
   readonly #replies: ReplyHandler;
 
@@ -108,20 +117,25 @@ export class BinanceParser implements FrameParser {
           counter: this.#stats.symbol(p.nativeSymbol),
           trades: new SequenceLine(),
           aggTrades: new SequenceLine(),
+          tradeIdPrefix: `binance:${p.symbol}:trade:`,
+          aggIdPrefix: `binance:${p.symbol}:aggTrade:`,
+          bookIdPrefix: `binance:${p.symbol}:book:`,
         };
         this.#symbols.set(p.nativeSymbol, state);
       }
       for (const channel of channels) {
         const name = streamName(p.nativeSymbol, channel);
         if (this.#streams.get(name)?.state === state) continue;
-        this.#streams.set(name, {
+        const entry: StreamEntry = {
           state,
           kind: kindOf(channel),
           channel,
           last: 0,
           lastOpen: 0,
           closed: false,
-        });
+        };
+        this.#streams.set(name, entry);
+        this.#index.set(name, entry);
       }
     }
   }
@@ -165,7 +179,7 @@ export class BinanceParser implements FrameParser {
     }
     const d = m.data;
     if (typeof d !== "object" || d === null) return "invalid";
-    const entry = this.#streams.get(name);
+    const entry = this.#index.get(name);
     if (entry === undefined) {
       return d.e === "serverShutdown" ? "renew" : "unknown";
     }
@@ -224,15 +238,16 @@ export class BinanceParser implements FrameParser {
         } ${idRange(id - missed, missed)})`,
       }));
     }
+    const tradeId = integerString(id);
     out.push({
-      id: `binance:${s.symbol}:${what}:${id}`,
+      id: (aggregate ? s.aggIdPrefix : s.tradeIdPrefix) + tradeId,
       kind: "trade",
       venue: "binance",
       symbol: s.symbol,
       nativeSymbol: s.nativeSymbol,
       exchangeTs: d.T,
       receivedTs,
-      tradeId: String(id),
+      tradeId,
       price: d.p,
       size: d.q,
       // m: the buyer was the maker, so the taker sold.

@@ -8,9 +8,14 @@
  * @module
  */
 
-import { type NormalizedEvent, statusEvent } from "../../core/events.ts";
+import { integerString } from "../../core/decimal.ts";
+import {
+  type BookLevel,
+  type NormalizedEvent,
+  statusEvent,
+} from "../../core/events.ts";
 import type { FrameOutcome, VenueStats } from "../../core/stats.ts";
-import { type Json, levels } from "../fields.ts";
+import { isDecimal, type Json, levels } from "../fields.ts";
 import { idRange, reportGap } from "../report.ts";
 import { type DepthDiff, type DepthSnapshot, DepthSync } from "./depth_sync.ts";
 
@@ -18,6 +23,8 @@ import { type DepthDiff, type DepthSnapshot, DepthSync } from "./depth_sync.ts";
 interface DepthSymbol {
   readonly nativeSymbol: string;
   readonly symbol: string;
+  /** `binance:<symbol>:book:`, the prefix of delta ids. */
+  readonly bookIdPrefix: string;
 }
 
 /**
@@ -47,8 +54,8 @@ export class DepthParser {
     connection: string,
     out: NormalizedEvent[],
   ): FrameOutcome {
-    const bids = levels(d.b);
-    const asks = levels(d.a);
+    const bids = pairs(d.b);
+    const asks = pairs(d.a);
     if (
       typeof d.U !== "number" || typeof d.u !== "number" || d.u < d.U ||
       typeof d.E !== "number" || bids === undefined || asks === undefined
@@ -165,7 +172,7 @@ export function snapshotEvent(
 
 function delta(s: DepthSymbol, diff: DepthDiff): NormalizedEvent {
   return {
-    id: `binance:${s.symbol}:book:${diff.u}`,
+    id: s.bookIdPrefix + integerString(diff.u),
     kind: "book",
     venue: "binance",
     symbol: s.symbol,
@@ -178,6 +185,23 @@ function delta(s: DepthSymbol, diff: DepthDiff): NormalizedEvent {
     sequence: diff.u,
     firstSequence: diff.U,
   };
+}
+
+/**
+ * {@link levels} without the copy: the decoded arrays themselves when every
+ * level is exactly a `[price, size]` pair of decimal strings (the diff
+ * stream's form); a checked copy otherwise.
+ */
+function pairs(raw: unknown): BookLevel[] | undefined {
+  if (!Array.isArray(raw)) return undefined;
+  for (let i = 0; i < raw.length; i++) {
+    const l = raw[i];
+    if (
+      !Array.isArray(l) || l.length !== 2 || !isDecimal(l[0]) ||
+      !isDecimal(l[1])
+    ) return levels(raw);
+  }
+  return raw;
 }
 
 /**

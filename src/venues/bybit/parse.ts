@@ -11,6 +11,7 @@
 
 import type { NormalizedEvent } from "../../core/events.ts";
 import type { FrameParser } from "../../core/pipeline.ts";
+import { StringTable } from "../../core/string_table.ts";
 import type { FrameOutcome, VenueStats } from "../../core/stats.ts";
 import { type Json, parseObject } from "../fields.ts";
 import type { PendingRequests } from "../pending_requests.ts";
@@ -52,6 +53,8 @@ export class BybitParser implements FrameParser {
   readonly #stats: VenueStats;
   readonly #category: string;
   readonly #topics = new Map<string, TopicState>();
+  /** The same states, for the per-frame lookup of a freshly decoded topic. */
+  readonly #index = new StringTable<TopicState>();
   readonly #replies: BybitReplies;
   readonly #resubscribe: Resubscribe;
   readonly #unify = unifiedSymbol;
@@ -94,7 +97,7 @@ export class BybitParser implements FrameParser {
         ? this.#replies.handle(m, receivedTs, connection, out)
         : "unknown";
     }
-    const st = this.#topics.get(topic) ?? this.#create(topic);
+    const st = this.#index.get(topic) ?? this.#create(topic);
     if (st === undefined) return this.#private(topic, m, receivedTs, out);
     st.counter.frames++;
     switch (st.parts.kind) {
@@ -130,6 +133,7 @@ export class BybitParser implements FrameParser {
     if (parts === undefined) return undefined;
     const st = topicState(topic, parts, this.#category, this.#stats);
     this.#topics.set(topic, st);
+    this.#index.set(topic, st);
     return st;
   }
 

@@ -16,9 +16,14 @@
  * @module
  */
 
-import { type NormalizedEvent, statusEvent } from "../../core/events.ts";
+import { integerString } from "../../core/decimal.ts";
+import {
+  type BookLevel,
+  type NormalizedEvent,
+  statusEvent,
+} from "../../core/events.ts";
 import type { FrameOutcome, VenueStats } from "../../core/stats.ts";
-import { type Json, levels } from "../fields.ts";
+import { isDecimal, type Json, levels } from "../fields.ts";
 import { reportGap } from "../report.ts";
 import type { TopicState } from "./topic_state.ts";
 
@@ -42,8 +47,8 @@ export function parseBook(
   if (typeof d !== "object" || d === null || typeof d.u !== "number") {
     return "invalid";
   }
-  const bids = levels(d.b);
-  const asks = levels(d.a);
+  const bids = pairs(d.b);
+  const asks = pairs(d.a);
   if (bids === undefined || asks === undefined) return "invalid";
   const seq = typeof d.seq === "number" ? d.seq : -1;
   const ts = typeof m.ts === "number" ? m.ts : receivedTs;
@@ -92,7 +97,7 @@ export function parseBook(
   st.u = d.u;
   st.bookSeq = seq;
   out.push({
-    id: `bybit:${st.symbol}:book:${st.parts.depth}:${d.u}`,
+    id: st.idPrefix + integerString(d.u),
     kind: "book",
     venue: "bybit",
     symbol: st.symbol,
@@ -106,6 +111,23 @@ export function parseBook(
     firstSequence: undefined,
   });
   return "ok";
+}
+
+/**
+ * {@link levels} without the copy: the decoded arrays themselves when every
+ * level is exactly a `[price, size]` pair of decimal strings (the feed's
+ * form); a checked copy otherwise.
+ */
+function pairs(raw: unknown): BookLevel[] | undefined {
+  if (!Array.isArray(raw)) return undefined;
+  for (let i = 0; i < raw.length; i++) {
+    const l = raw[i];
+    if (
+      !Array.isArray(l) || l.length !== 2 || !isDecimal(l[0]) ||
+      !isDecimal(l[1])
+    ) return levels(raw);
+  }
+  return raw;
 }
 
 /** Drops the book, reports the break once, and resubscribes the topic. */

@@ -17,7 +17,7 @@
 import type { NormalizedEvent } from "../../core/events.ts";
 import type { FrameOutcome, VenueStats } from "../../core/stats.ts";
 import { isDecimal, type Json, opt, str } from "../fields.ts";
-import type { TopicState } from "./topic_state.ts";
+import { SEQ_SET_FROM, type TopicState } from "./topic_state.ts";
 
 /** `publicTrade` → trade events; repeats are counted and dropped. */
 export function parseTrades(
@@ -41,17 +41,18 @@ export function parseTrades(
       continue;
     }
     const seq = typeof t.seq === "number" ? t.seq : t.T;
-    if (seq < st.lastSeq || (seq === st.lastSeq && st.seqIds.has(t.i))) {
+    if (seq < st.lastSeq || (seq === st.lastSeq && seenAtSeq(st, t.i))) {
       stats.duplicates++;
       continue;
     }
     if (seq > st.lastSeq) {
       st.lastSeq = seq;
-      st.seqIds.clear();
+      st.seqCount = 0;
+      st.seqSet = undefined;
     }
-    st.seqIds.add(t.i);
+    acceptAtSeq(st, t.i);
     out.push({
-      id: `bybit:${st.symbol}:trade:${t.i}`,
+      id: st.idPrefix + t.i,
       kind: "trade",
       venue: "bybit",
       symbol: st.symbol,
@@ -65,6 +66,26 @@ export function parseTrades(
     });
   }
   return bad > 0 ? "invalid" : "ok";
+}
+
+/** Whether trade `id` was accepted at the topic's latest `seq`. */
+function seenAtSeq(st: TopicState, id: string): boolean {
+  if (st.seqSet !== undefined) return st.seqSet.has(id);
+  const ids = st.seqIds;
+  for (let i = 0; i < st.seqCount; i++) if (ids[i] === id) return true;
+  return false;
+}
+
+/** Records trade `id` as accepted at the topic's latest `seq`. */
+function acceptAtSeq(st: TopicState, id: string): void {
+  if (st.seqSet !== undefined) {
+    st.seqSet.add(id);
+    return;
+  }
+  st.seqIds[st.seqCount++] = id;
+  if (st.seqCount > SEQ_SET_FROM) {
+    st.seqSet = new Set(st.seqIds.slice(0, st.seqCount));
+  }
 }
 
 /**

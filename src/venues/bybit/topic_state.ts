@@ -19,9 +19,21 @@ export interface TopicState {
   readonly counter: SymbolCounter;
   /** The connection that delivered the topic's latest frame. */
   connection: string;
-  /** Trades: the highest `seq` accepted, and the trade ids accepted at it. */
+  /**
+   * Event id prefix: `bybit:<symbol>:trade:`, `…:book:<depth>:`,
+   * `…:ticker:` or `…:candle:<interval>:`.
+   */
+  readonly idPrefix: string;
+  /**
+   * Trades: the highest `seq` accepted, and the trade ids accepted at it:
+   * the first `seqCount` of `seqIds` (a match is a handful of trades, so a
+   * scan beats hashing each fresh id string), and past
+   * {@link SEQ_SET_FROM} of them also `seqSet`.
+   */
   lastSeq: number;
-  readonly seqIds: Set<string>;
+  readonly seqIds: string[];
+  seqCount: number;
+  seqSet: Set<string> | undefined;
   /** Tickers: the merged ticker, and `ts`/`cs` of the latest accepted push. */
   merged: Record<string, unknown> | undefined;
   lastTs: number;
@@ -37,6 +49,9 @@ export interface TopicState {
   resyncAt: number;
 }
 
+/** How many trade ids at one `seq` a linear scan handles before a set takes over. */
+export const SEQ_SET_FROM = 32;
+
 /** A fresh state for `topic` (split into `parts`) of `category`. */
 export function topicState(
   topic: string,
@@ -44,15 +59,23 @@ export function topicState(
   category: string,
   stats: VenueStats,
 ): TopicState {
+  const symbol = unifiedSymbol(parts.nativeSymbol, category);
   return {
     topic,
     parts,
-    symbol: unifiedSymbol(parts.nativeSymbol, category),
+    symbol,
     nativeSymbol: parts.nativeSymbol,
     counter: stats.symbol(parts.nativeSymbol),
     connection: "",
+    idPrefix: parts.kind === "book"
+      ? `bybit:${symbol}:book:${parts.depth}:`
+      : parts.kind === "kline"
+      ? `bybit:${symbol}:candle:${parts.interval}:`
+      : `bybit:${symbol}:${parts.kind}:`,
     lastSeq: -1,
-    seqIds: new Set(),
+    seqIds: [],
+    seqCount: 0,
+    seqSet: undefined,
     merged: undefined,
     lastTs: -1,
     lastCs: -1,

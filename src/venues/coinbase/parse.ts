@@ -18,6 +18,8 @@ import {
   type Side,
   type StatusEvent,
 } from "../../core/events.ts";
+import { integerString } from "../../core/decimal.ts";
+import { IsoClock } from "../../core/iso_clock.ts";
 import type { FrameParser } from "../../core/pipeline.ts";
 import { SequenceLine, STALE } from "../../core/sequence.ts";
 import type {
@@ -50,6 +52,9 @@ interface ProductState {
   /** Last l2update time (µs) and how often it repeated. */
   bookUs: number;
   bookRepeats: number;
+  /** Event id prefixes `coinbase:<product>:trade:` and `…:ticker:`. */
+  tradeIdPrefix: string;
+  tickerIdPrefix: string;
 }
 
 /**
@@ -67,6 +72,7 @@ interface ProductState {
 export class CoinbaseParser implements FrameParser {
   readonly #stats: VenueStats;
   readonly #products = new Map<string, ProductState>();
+  readonly #clock = new IsoClock();
 
   constructor(stats: VenueStats) {
     this.#stats = stats;
@@ -89,6 +95,8 @@ export class CoinbaseParser implements FrameParser {
         armedOn: "",
         bookUs: 0,
         bookRepeats: 0,
+        tradeIdPrefix: `coinbase:${product}:trade:`,
+        tickerIdPrefix: `coinbase:${product}:ticker:`,
       };
       this.#products.set(product, p);
     }
@@ -141,7 +149,7 @@ export class CoinbaseParser implements FrameParser {
       !isDecimal(m.price) || !isDecimal(m.size) ||
       (maker !== "buy" && maker !== "sell") || typeof m.time !== "string"
     ) return "invalid";
-    const exchangeTs = parseIsoTimestamp(m.time);
+    const exchangeTs = this.#clock.parse(m.time);
     if (exchangeTs !== exchangeTs) return "invalid"; // NaN
     const state = this.#product(product);
     state.armedOn = connection;
@@ -153,15 +161,16 @@ export class CoinbaseParser implements FrameParser {
     if (missed > 0) {
       out.push(this.#gap(product, connection, receivedTs, missed, tradeId));
     }
+    const id = integerString(tradeId);
     out.push({
-      id: `coinbase:${product}:trade:${tradeId}`,
+      id: state.tradeIdPrefix + id,
       kind: "trade",
       venue: VENUE,
       symbol: product,
       nativeSymbol: product,
       exchangeTs,
       receivedTs,
-      tradeId: String(tradeId),
+      tradeId: id,
       price: m.price,
       size: m.size,
       // `side` is the maker's side; the taker took the other one.
@@ -177,14 +186,15 @@ export class CoinbaseParser implements FrameParser {
       typeof product !== "string" || typeof seq !== "number" ||
       !isDecimal(m.price) || typeof m.time !== "string"
     ) return "invalid";
-    const exchangeTs = parseIsoTimestamp(m.time);
+    const exchangeTs = this.#clock.parse(m.time);
     if (exchangeTs !== exchangeTs) return "invalid";
-    if (this.#product(product).tickers.next(seq) === STALE) {
+    const state = this.#product(product);
+    if (state.tickers.next(seq) === STALE) {
       this.#stats.duplicates++;
       return "ok";
     }
     out.push({
-      id: `coinbase:${product}:ticker:${seq}`,
+      id: state.tickerIdPrefix + integerString(seq),
       kind: "ticker",
       venue: VENUE,
       symbol: product,
@@ -203,7 +213,7 @@ export class CoinbaseParser implements FrameParser {
       volume30d: opt(m.volume_30d),
       lastSize: opt(m.last_size),
       lastTradeId: typeof m.trade_id === "number"
-        ? String(m.trade_id)
+        ? integerString(m.trade_id)
         : undefined,
       sequence: seq,
     });
