@@ -44,22 +44,34 @@ export function freePort(): number {
 
 /** A full (mark-compact) GC seen in `--trace-gc` output. */
 export interface FullGc {
-  /** `performance.now()` of this process when the line was read. */
+  /** When it ran, on this process's `performance.now()` clock. */
   at: number;
   /** Heap in use after it, MB: what was still live. */
   liveMb: number;
 }
 
-/** A V8 `--trace-gc` line: `[pid:0x…]   123 ms: …`. */
-const TRACE_LINE = /^\[\d+:0x[0-9a-f]+\]/;
-const FULL_GC = /(?<!Minor )Mark-Compact[^\d]*[\d.]+ \([\d.]+\) -> ([\d.]+) \(/;
+/** A full GC in `--trace-gc` output: `… 9161 ms: [Incremental ]Mark-Compact 29.1 (55.6) -> 19.5 (55.6) MB`. */
+const FULL_GC =
+  /\b(\d+) ms: (?!Minor)[A-Za-z ]*Mark-Compact[^\d]*[\d.]+ \([\d.]+\) -> ([\d.]+) \(/;
+
+/** The full GC a `--trace-gc` line reports: ms since isolate start, MB live after. */
+export function fullGcOf(
+  line: string,
+): { ms: number; liveMb: number } | undefined {
+  const m = FULL_GC.exec(line);
+  return m ? { ms: Number(m[1]), liveMb: Number(m[2]) } : undefined;
+}
 
 /** A child process: its pid, stderr so far, stdout lines. */
 export interface Proc {
   readonly pid: number;
   /** Everything written to stderr so far. */
   logs(): string;
-  /** Lines written to stdout so far, V8 `--trace-gc` lines not included. */
+  /**
+   * Event lines (`"kind":"…"`) written to stdout so far. V8 writes
+   * `--trace-gc` to the same stdout through a 4 KB stdio buffer, so a trace
+   * fragment may precede an event on its line; it still counts once.
+   */
   lines(): number;
   /** Full GCs its `--trace-gc` output reported (with `DENO_V8_FLAGS`). */
   fullGcs(): readonly FullGc[];
@@ -71,13 +83,15 @@ export interface Proc {
 
 /**
  * Runs `deno run <BINARY_PERMISSIONS> <script> <args>` from the repository
- * root in {@link childEnv}; stdout is drained and its lines counted.
+ * root in {@link childEnv}; stdout is drained, its event lines counted and
+ * full GCs of `--trace-gc` (with `DENO_V8_FLAGS`) collected.
  */
 export function spawnDeno(
   script: string,
   args: string[],
   env: Record<string, string>,
 ): Proc {
+  const spawned = performance.now();
   const child = new Deno.Command(Deno.execPath(), {
     args: ["run", ...BINARY_PERMISSIONS, script, ...args],
     cwd: REPO,
@@ -101,11 +115,10 @@ export function spawnDeno(
       const parts = (rest + s).split("\n");
       rest = parts.pop()!;
       for (const line of parts) {
-        if (!TRACE_LINE.test(line)) lines++;
-        else {
-          const m = FULL_GC.exec(line);
-          if (m) gcs.push({ at: performance.now(), liveMb: Number(m[1]) });
-        }
+        if (line.includes('"kind":"')) lines++;
+        const gc = fullGcOf(line);
+        // V8 times its trace from isolate start, about when it was spawned.
+        if (gc) gcs.push({ at: spawned + gc.ms, liveMb: gc.liveMb });
       }
     }
   })();

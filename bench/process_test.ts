@@ -15,6 +15,7 @@ import {
 import {
   blockLine,
   childEnv,
+  fullGcOf,
   leastSquares,
   readRssMb,
   rssUnsupported,
@@ -80,6 +81,28 @@ Deno.test("liveHeapFigure fits full GCs after the first minute", () => {
   assert.equal(f.ceiling, LIVE_SLOPE_BOUND_MB_PER_MIN);
   assert.match(f.name, /5 GCs/);
   assert.ok(Number.isNaN(liveHeapFigure(gcs.slice(0, 4)).median));
+});
+
+Deno.test("fullGcOf reads full GCs of --trace-gc, not scavenges", () => {
+  const pre = "[18392:0x55c64d3d7000]     9161 ms: ";
+  assert.deepEqual(
+    fullGcOf(`${pre}Incremental Mark-Compact 29.1 (55.6) -> 19.5 (55.6) MB, …`),
+    { ms: 9161, liveMb: 19.5 },
+  );
+  assert.deepEqual(
+    fullGcOf(
+      `x{"kind":"trade"}${pre}Mark-Compact (reduce) 21.0 (40.1) -> 18.3 (39.0) MB`,
+    ),
+    { ms: 9161, liveMb: 18.3 },
+  );
+  assert.equal(
+    fullGcOf(`${pre}Scavenge 58.0 (85.4) -> 34.0 (86.4) MB`),
+    undefined,
+  );
+  assert.equal(
+    fullGcOf(`${pre}Minor Mark-Compact 8.0 (9.4) -> 4.0 (9.4) MB`),
+    undefined,
+  );
 });
 
 Deno.test("childEnv keeps the Deno cache and drops gateway settings", () => {
