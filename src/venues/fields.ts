@@ -33,6 +33,24 @@ export function levels(raw: unknown): BookLevel[] | undefined {
   return out;
 }
 
+/**
+ * {@link levels} without the copy, for a freshly decoded frame nobody else
+ * holds: the decoded arrays themselves when every level is exactly a
+ * `[price, size]` pair of decimal strings (the diff streams' form); a
+ * checked copy otherwise.
+ */
+export function levelsInPlace(raw: unknown): BookLevel[] | undefined {
+  if (!Array.isArray(raw)) return undefined;
+  for (let i = 0; i < raw.length; i++) {
+    const l = raw[i];
+    if (
+      !Array.isArray(l) || l.length !== 2 || !isDecimal(l[0]) ||
+      !isDecimal(l[1])
+    ) return levels(raw);
+  }
+  return raw;
+}
+
 /** The string, or `""` when the field is absent or not a string. */
 export function str(v: unknown): string {
   return typeof v === "string" ? v : "";

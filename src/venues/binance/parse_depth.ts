@@ -9,13 +9,9 @@
  */
 
 import { integerString } from "../../core/decimal.ts";
-import {
-  type BookLevel,
-  type NormalizedEvent,
-  statusEvent,
-} from "../../core/events.ts";
+import { type NormalizedEvent, statusEvent } from "../../core/events.ts";
 import type { FrameOutcome, VenueStats } from "../../core/stats.ts";
-import { isDecimal, type Json, levels } from "../fields.ts";
+import { type Json, levels, levelsInPlace } from "../fields.ts";
 import { idRange, reportGap } from "../report.ts";
 import { type DepthDiff, type DepthSnapshot, DepthSync } from "./depth_sync.ts";
 
@@ -54,8 +50,8 @@ export class DepthParser {
     connection: string,
     out: NormalizedEvent[],
   ): FrameOutcome {
-    const bids = pairs(d.b);
-    const asks = pairs(d.a);
+    const bids = levelsInPlace(d.b);
+    const asks = levelsInPlace(d.a);
     if (
       typeof d.U !== "number" || typeof d.u !== "number" || d.u < d.U ||
       typeof d.E !== "number" || bids === undefined || asks === undefined
@@ -185,23 +181,6 @@ function delta(s: DepthSymbol, diff: DepthDiff): NormalizedEvent {
     sequence: diff.u,
     firstSequence: diff.U,
   };
-}
-
-/**
- * {@link levels} without the copy: the decoded arrays themselves when every
- * level is exactly a `[price, size]` pair of decimal strings (the diff
- * stream's form); a checked copy otherwise.
- */
-function pairs(raw: unknown): BookLevel[] | undefined {
-  if (!Array.isArray(raw)) return undefined;
-  for (let i = 0; i < raw.length; i++) {
-    const l = raw[i];
-    if (
-      !Array.isArray(l) || l.length !== 2 || !isDecimal(l[0]) ||
-      !isDecimal(l[1])
-    ) return levels(raw);
-  }
-  return raw;
 }
 
 /**

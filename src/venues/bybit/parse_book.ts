@@ -17,13 +17,9 @@
  */
 
 import { integerString } from "../../core/decimal.ts";
-import {
-  type BookLevel,
-  type NormalizedEvent,
-  statusEvent,
-} from "../../core/events.ts";
+import { type NormalizedEvent, statusEvent } from "../../core/events.ts";
 import type { FrameOutcome, VenueStats } from "../../core/stats.ts";
-import { isDecimal, type Json, levels } from "../fields.ts";
+import { type Json, levelsInPlace } from "../fields.ts";
 import { reportGap } from "../report.ts";
 import type { TopicState } from "./topic_state.ts";
 
@@ -47,8 +43,8 @@ export function parseBook(
   if (typeof d !== "object" || d === null || typeof d.u !== "number") {
     return "invalid";
   }
-  const bids = pairs(d.b);
-  const asks = pairs(d.a);
+  const bids = levelsInPlace(d.b);
+  const asks = levelsInPlace(d.a);
   if (bids === undefined || asks === undefined) return "invalid";
   const seq = typeof d.seq === "number" ? d.seq : -1;
   const ts = typeof m.ts === "number" ? m.ts : receivedTs;
@@ -111,23 +107,6 @@ export function parseBook(
     firstSequence: undefined,
   });
   return "ok";
-}
-
-/**
- * {@link levels} without the copy: the decoded arrays themselves when every
- * level is exactly a `[price, size]` pair of decimal strings (the feed's
- * form); a checked copy otherwise.
- */
-function pairs(raw: unknown): BookLevel[] | undefined {
-  if (!Array.isArray(raw)) return undefined;
-  for (let i = 0; i < raw.length; i++) {
-    const l = raw[i];
-    if (
-      !Array.isArray(l) || l.length !== 2 || !isDecimal(l[0]) ||
-      !isDecimal(l[1])
-    ) return levels(raw);
-  }
-  return raw;
 }
 
 /** Drops the book, reports the break once, and resubscribes the topic. */
