@@ -11,6 +11,7 @@ import type {
 import { formatFields } from "./redis_format.ts";
 import {
   createRedisStreamsDriver,
+  RedisStreamsDriver,
   validateRedisStreamsOptions,
 } from "./redis_streams.ts";
 import { DeliveryError, type SinkContext } from "./types.ts";
@@ -356,6 +357,46 @@ Deno.test({
         await proxy.close();
         await client.del(key);
         await client.call("ACL", ["DELUSER", user]);
+      }
+    });
+  },
+});
+
+Deno.test({
+  name:
+    "a stalled Redis: send() fails at the batch deadline (retryable), then delivers",
+  ignore: redis.skip,
+  fn: async () => {
+    const key = `${RUN}:stall`;
+    const driver = new RedisStreamsDriver(
+      parseSinkUrl(`${redis.url}?key=${key}`, 1),
+      CTX,
+      300,
+    );
+    await withClient(async (client) => {
+      try {
+        await driver.send([trade(1, "S")]);
+        // Real Redis holds every write command while paused.
+        await client.call("CLIENT", "PAUSE", "3000", "WRITE");
+        try {
+          await assert.rejects(
+            driver.send([trade(2, "S")]),
+            (e: unknown) =>
+              e instanceof DeliveryError && !e.permanent &&
+              /deadline of 300 ms/.test(e.message),
+          );
+        } finally {
+          await client.call("CLIENT", "UNPAUSE");
+        }
+        await driver.send([trade(3, "S")]);
+        const ids = (await readBack(client, key)).map((f) =>
+          JSON.parse(f.at(-1)!).id
+        );
+        assert.equal(ids[0], trade(1, "S").id);
+        assert.equal(ids.at(-1), trade(3, "S").id);
+      } finally {
+        await driver.close();
+        await client.del(key);
       }
     });
   },
