@@ -8,7 +8,7 @@
  */
 
 import { fileURLToPath } from "node:url";
-import { BINARY_PERMISSIONS } from "../scripts/permissions.ts";
+import { BINARY_RUN_FLAGS } from "../scripts/permissions.ts";
 
 /** The repository root (where `deno.json` is). */
 export const REPO: string = fileURLToPath(new URL("../", import.meta.url));
@@ -82,7 +82,7 @@ export interface Proc {
 }
 
 /**
- * Runs `deno run <BINARY_PERMISSIONS> <script> <args>` from the repository
+ * Runs `deno run <BINARY_RUN_FLAGS> <script> <args>` from the repository
  * root in {@link childEnv}; stdout is drained, its event lines counted and
  * full GCs of `--trace-gc` (with `DENO_V8_FLAGS`) collected.
  */
@@ -93,7 +93,7 @@ export function spawnDeno(
 ): Proc {
   const spawned = performance.now();
   const child = new Deno.Command(Deno.execPath(), {
-    args: ["run", ...BINARY_PERMISSIONS, script, ...args],
+    args: ["run", ...BINARY_RUN_FLAGS, script, ...args],
     cwd: REPO,
     env: childEnv(env),
     clearEnv: true,

@@ -6,7 +6,7 @@
  * (one a line, exactly as they would run from the repository root) and
  * writes nothing.
  *
- * Every binary gets {@link BINARY_PERMISSIONS}, the lock file frozen, type
+ * Every binary gets {@link BINARY_RUN_FLAGS} (permissions and V8 flags), the lock file frozen, type
  * checking on, and no `--env-file`. The git commit is stamped through
  * `--preload dist/.build/stamp.ts`, a generated module that sets a global
  * read by `src/version.ts`, so the binary reads no file to know it. The
@@ -21,7 +21,7 @@
  */
 
 import { fileURLToPath } from "node:url";
-import { BINARY_PERMISSIONS } from "./permissions.ts";
+import { BINARY_RUN_FLAGS } from "./permissions.ts";
 import { COMMIT_GLOBAL, isStampableCommit, VERSION } from "../src/version.ts";
 
 /** The release targets of `--all`, in release order. */
@@ -75,7 +75,7 @@ export function compileArgs(
   return [
     "compile",
     "--frozen",
-    ...BINARY_PERMISSIONS,
+    ...BINARY_RUN_FLAGS,
     "--preload",
     stamp,
     ...(target === undefined ? [] : ["--target", target]),

@@ -14,7 +14,11 @@ import {
   stampSource,
   TARGETS,
 } from "./compile.ts";
-import { BINARY_PERMISSIONS } from "./permissions.ts";
+import {
+  BINARY_PERMISSIONS,
+  BINARY_RUN_FLAGS,
+  BINARY_V8_FLAGS,
+} from "./permissions.ts";
 
 const dec = new TextDecoder();
 
@@ -55,11 +59,14 @@ function assertCompileArgs(args: readonly string[], target?: string) {
   assert.equal(args[0], "compile");
   assert.equal(args.at(-1), "main.ts");
   assert.ok(args.includes("--frozen"), "the lock file is frozen");
-  assert.ok(indexOfRun(args, BINARY_PERMISSIONS) > 0, args.join(" "));
+  assert.ok(indexOfRun(args, BINARY_RUN_FLAGS) > 0, args.join(" "));
   const perms = args.filter((a) =>
     /^(--allow-|--deny-|--no-prompt|-A$)/.test(a)
   );
   assert.deepEqual(perms, [...BINARY_PERMISSIONS]);
+  assert.deepEqual(args.filter((a) => a.startsWith("--v8-flags")), [
+    ...BINARY_V8_FLAGS,
+  ]);
   assert.ok(indexOfRun(args, ["--preload", STAMP]) > 0, "commit stamp");
   for (const a of args) {
     assert.doesNotMatch(a, /^--(env-file|no-check|allow-all|include)/, a);
@@ -136,7 +143,7 @@ Deno.test("compile: deno task compile --dry-run prints one command; bad argument
   assert.match(bad.stderr, /unknown argument --target=x/);
 });
 
-Deno.test("compile: start, dev, demo and install:global run with exactly BINARY_PERMISSIONS", () => {
+Deno.test("compile: start, dev, demo and install:global run with exactly BINARY_RUN_FLAGS", () => {
   const tasks = meta.tasks as Record<string, string>;
   const expected = {
     start: ["deno", "run"],
@@ -159,7 +166,7 @@ Deno.test("compile: start, dev, demo and install:global run with exactly BINARY_
     assert.deepEqual(argv.slice(0, prefix.length), prefix, name);
     assert.deepEqual(
       argv.slice(prefix.length, main),
-      [...BINARY_PERMISSIONS],
+      [...BINARY_RUN_FLAGS],
       name,
     );
   }

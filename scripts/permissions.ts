@@ -26,6 +26,9 @@
  * Deliberately absent: run, ffi, import, `-A`; and no `--env-file` (nothing
  * from the build machine's environment is baked in).
  *
+ * One V8 flag goes with them ({@link BINARY_V8_FLAGS}), so the binary, the
+ * tasks, the tests and the benchmarks run the same engine settings.
+ *
  * @module
  */
 
@@ -37,4 +40,21 @@ export const BINARY_PERMISSIONS: readonly string[] = Object.freeze([
   "--allow-write",
   "--allow-sys=uid,gid,userInfo",
   "--no-prompt",
+]);
+
+/**
+ * The V8 flags of the binary. `--max-semi-space-size=4` (MB) caps the young
+ * generation: by default V8 grows it to 3 × 16 MB under a steady stream of
+ * short-lived events and keeps it, which measured 153 MB RSS at 1,000 pairs
+ * against 108 MB with the cap (issue 9's limit is 128 MB). Scavenges become
+ * more frequent but no costlier each, since their cost is what survives.
+ */
+export const BINARY_V8_FLAGS: readonly string[] = Object.freeze([
+  "--v8-flags=--max-semi-space-size=4",
+]);
+
+/** Every flag `deno run` needs to behave as the binary: permissions, then V8 flags. */
+export const BINARY_RUN_FLAGS: readonly string[] = Object.freeze([
+  ...BINARY_PERMISSIONS,
+  ...BINARY_V8_FLAGS,
 ]);

@@ -8,7 +8,7 @@
 
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { BINARY_PERMISSIONS } from "../scripts/permissions.ts";
+import { BINARY_RUN_FLAGS } from "../scripts/permissions.ts";
 import { Gateway } from "../src/app.ts";
 import { loadConfig } from "../src/config.ts";
 import type { Clock } from "../src/core/clock.ts";
@@ -183,7 +183,7 @@ const MAIN = fileURLToPath(new URL("../main.ts", import.meta.url));
 
 /** The permission flags of `deno task start`. */
 /** The compiled binary's permissions, so CLI tests run as users run it. */
-const PERMS = BINARY_PERMISSIONS;
+const PERMS = BINARY_RUN_FLAGS;
 
 /** How {@link tickgate} and {@link startGatewayProcess} start `main.ts`. */
 export interface TickgateOptions {

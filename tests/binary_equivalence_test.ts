@@ -13,7 +13,7 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { BINARY_PERMISSIONS } from "../scripts/permissions.ts";
+import { BINARY_PERMISSIONS, BINARY_V8_FLAGS } from "../scripts/permissions.ts";
 import { stampSource } from "../scripts/compile.ts";
 import { CoinbaseSimulator } from "../src/simulator/coinbase.ts";
 import { VERSION } from "../src/version.ts";
@@ -44,7 +44,15 @@ function flags(variant: Variant, dir: string, extra: string[] = []): string[] {
     : BINARY_PERMISSIONS.map((p) =>
       p === "--allow-read" || p === "--allow-write" ? `${p}=${dir}` : p
     );
-  return ["--frozen", "--cached-only", "--config", CONFIG, ...extra, ...perms];
+  return [
+    "--frozen",
+    "--cached-only",
+    "--config",
+    CONFIG,
+    ...extra,
+    ...perms,
+    ...BINARY_V8_FLAGS,
+  ];
 }
 
 /** Only what `deno` itself needs to find its cache, plus `env`. */

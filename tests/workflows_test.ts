@@ -8,7 +8,7 @@
 
 import assert from "node:assert/strict";
 import { parse } from "yaml";
-import { BINARY_PERMISSIONS } from "../scripts/permissions.ts";
+import { BINARY_PERMISSIONS, BINARY_V8_FLAGS } from "../scripts/permissions.ts";
 
 type Obj = Record<string, unknown>;
 
@@ -196,6 +196,10 @@ Deno.test("workflows: the Dockerfile compiles with exactly BINARY_PERMISSIONS", 
       /^(--allow-|--deny-|--no-prompt|-A$)/.test(w)
     );
     assert.deepEqual(perms, [...BINARY_PERMISSIONS]);
+    assert.deepEqual(
+      command.split(/\s+/).filter((w) => w.startsWith("--v8-flags")),
+      [...BINARY_V8_FLAGS],
+    );
     assert.doesNotMatch(command, /--env-file/);
   }
 });
