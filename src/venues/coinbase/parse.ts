@@ -9,24 +9,19 @@
  * a real loss: counted once and reported as a `gap` status event. A trade
  * id or ticker sequence already seen is dropped (reconnect overlap, replays).
  *
+ * The hot frames take a fast path that reads them without `JSON.parse`
+ * (see `scan.ts`); both paths end in the same per-kind methods, so they
+ * give the same outcome, events and counters.
+ *
  * @module
  */
 
-import {
-  type BookLevel,
-  type NormalizedEvent,
-  type Side,
-  type StatusEvent,
-} from "../../core/events.ts";
+import type { BookLevel, NormalizedEvent, Side } from "../../core/events.ts";
 import { integerString } from "../../core/decimal.ts";
 import { IsoClock } from "../../core/iso_clock.ts";
 import type { FrameParser } from "../../core/pipeline.ts";
-import { SequenceLine, STALE } from "../../core/sequence.ts";
-import type {
-  FrameOutcome,
-  SymbolCounter,
-  VenueStats,
-} from "../../core/stats.ts";
+import { STALE } from "../../core/sequence.ts";
+import type { FrameOutcome, VenueStats } from "../../core/stats.ts";
 import { parseIsoTimestamp } from "../../core/time.ts";
 import {
   isDecimal,
@@ -36,25 +31,25 @@ import {
   parseObject,
   str,
 } from "../fields.ts";
-import { idRange, reportGap, reportVenueError } from "../report.ts";
+import {
+  ackFrame,
+  errorFrame,
+  heartbeatFrame,
+  statusFrame,
+} from "./control.ts";
+import { CoinbaseScan, MATCH, REFUSED, TICKER } from "./scan.ts";
+import { bookId, ProductStates, sortChanges, tradeGap } from "./state.ts";
 
 const VENUE = "coinbase";
 
-/** What the parser keeps per product, found with one lookup per frame. */
-interface ProductState {
-  counter: SymbolCounter;
-  /** Trade ids: consecutive per product, so jumps are losses. */
-  trades: SequenceLine;
-  /** Ticker sequences: only for dropping repeats (tickers batch, so they jump). */
-  tickers: SequenceLine;
-  /** The connection that delivered this product's matches, "" if none yet. */
-  armedOn: string;
-  /** Last l2update time (µs) and how often it repeated. */
-  bookUs: number;
-  bookRepeats: number;
-  /** Event id prefixes `coinbase:<product>:trade:` and `…:ticker:`. */
-  tradeIdPrefix: string;
-  tickerIdPrefix: string;
+/** Options of {@link CoinbaseParser}. */
+export interface CoinbaseParserOptions {
+  /**
+   * Read the hot frames (match, ticker, l2update) without `JSON.parse`
+   * (default true). False decodes every frame with `JSON.parse`: for the
+   * tests that compare the two paths.
+   */
+  fastPath?: boolean;
 }
 
 /**
@@ -71,37 +66,24 @@ interface ProductState {
  */
 export class CoinbaseParser implements FrameParser {
   readonly #stats: VenueStats;
-  readonly #products = new Map<string, ProductState>();
+  readonly #products: ProductStates;
   readonly #clock = new IsoClock();
+  readonly #scan: CoinbaseScan | undefined;
+  #fastFrames = 0;
 
-  constructor(stats: VenueStats) {
+  constructor(stats: VenueStats, options: CoinbaseParserOptions = {}) {
     this.#stats = stats;
+    this.#products = new ProductStates(stats);
+    this.#scan = options.fastPath === false ? undefined : new CoinbaseScan();
+  }
+
+  /** How many frames the fast path has read (for tests and profiling). */
+  get fastFrames(): number {
+    return this.#fastFrames;
   }
 
   connectionOpened(connection: string): void {
-    for (const p of this.#products.values()) {
-      if (p.armedOn === connection) p.armedOn = "";
-    }
-  }
-
-  /** The state of `product`, counting one frame for it. */
-  #product(product: string): ProductState {
-    let p = this.#products.get(product);
-    if (p === undefined) {
-      p = {
-        counter: this.#stats.symbol(product),
-        trades: new SequenceLine(),
-        tickers: new SequenceLine(),
-        armedOn: "",
-        bookUs: 0,
-        bookRepeats: 0,
-        tradeIdPrefix: `coinbase:${product}:trade:`,
-        tickerIdPrefix: `coinbase:${product}:ticker:`,
-      };
-      this.#products.set(product, p);
-    }
-    p.counter.frames++;
-    return p;
+    this.#products.disarm(connection);
   }
 
   parse(
@@ -110,6 +92,25 @@ export class CoinbaseParser implements FrameParser {
     connection: string,
     out: NormalizedEvent[],
   ): FrameOutcome {
+    const scan = this.#scan;
+    if (scan !== undefined) {
+      const kind = scan.read(frame);
+      if (kind !== REFUSED) {
+        this.#fastFrames++;
+        if (kind === MATCH) {
+          return this.#match(scan, receivedTs, connection, out);
+        }
+        if (kind === TICKER) return this.#ticker(scan, receivedTs, out);
+        return this.#bookEvent(
+          scan,
+          false,
+          scan.bids,
+          scan.asks,
+          receivedTs,
+          out,
+        );
+      }
+    }
     const m = parseObject(frame);
     if (m === undefined) return "malformed";
     switch (m.type) {
@@ -120,21 +121,22 @@ export class CoinbaseParser implements FrameParser {
       case "ticker_batch":
         return this.#ticker(m, receivedTs, out);
       case "heartbeat":
-        return this.#heartbeat(m, receivedTs, connection, out);
+        return heartbeatFrame(this.#products, m, receivedTs, connection, out);
       case "snapshot":
       case "l2update":
         return this.#book(m, receivedTs, out);
       case "subscriptions":
-        return this.#ack(m, connection);
+        return ackFrame(this.#stats, m, connection);
       case "error":
-        return this.#error(m, receivedTs, connection, out);
+        return errorFrame(this.#stats, m, receivedTs, connection, out);
       case "status":
-        return this.#status(m);
+        return statusFrame(this.#stats, m);
       default:
         return "unknown";
     }
   }
 
+  /** A match from a decoded frame or from the fast reader's fields. */
   #match(
     m: Json,
     receivedTs: number,
@@ -151,7 +153,7 @@ export class CoinbaseParser implements FrameParser {
     ) return "invalid";
     const exchangeTs = this.#clock.parse(m.time);
     if (exchangeTs !== exchangeTs) return "invalid"; // NaN
-    const state = this.#product(product);
+    const state = this.#products.touch(product);
     state.armedOn = connection;
     const missed = state.trades.next(tradeId);
     if (missed === STALE) {
@@ -159,7 +161,9 @@ export class CoinbaseParser implements FrameParser {
       return "ok";
     }
     if (missed > 0) {
-      out.push(this.#gap(product, connection, receivedTs, missed, tradeId));
+      out.push(
+        tradeGap(this.#stats, product, connection, receivedTs, missed, tradeId),
+      );
     }
     const id = integerString(tradeId);
     out.push({
@@ -179,6 +183,7 @@ export class CoinbaseParser implements FrameParser {
     return "ok";
   }
 
+  /** A ticker from a decoded frame or from the fast reader's fields. */
   #ticker(m: Json, receivedTs: number, out: NormalizedEvent[]): FrameOutcome {
     const product = m.product_id;
     const seq = m.sequence;
@@ -188,7 +193,7 @@ export class CoinbaseParser implements FrameParser {
     ) return "invalid";
     const exchangeTs = this.#clock.parse(m.time);
     if (exchangeTs !== exchangeTs) return "invalid";
-    const state = this.#product(product);
+    const state = this.#products.touch(product);
     if (state.tickers.next(seq) === STALE) {
       this.#stats.duplicates++;
       return "ok";
@@ -220,65 +225,42 @@ export class CoinbaseParser implements FrameParser {
     return "ok";
   }
 
-  #heartbeat(
+  #book(m: Json, receivedTs: number, out: NormalizedEvent[]): FrameOutcome {
+    if (m.type === "snapshot") {
+      const bids = levels(m.bids);
+      return this.#bookEvent(m, true, bids, levels(m.asks), receivedTs, out);
+    }
+    const bids: BookLevel[] = [];
+    const asks: BookLevel[] = [];
+    if (!sortChanges(m.changes, bids, asks)) return "invalid";
+    return this.#bookEvent(m, false, bids, asks, receivedTs, out);
+  }
+
+  /**
+   * A book snapshot or delta (`product_id` and `time` from `m`, a decoded
+   * frame or the fast reader); `bids`/`asks` are `undefined` when invalid.
+   */
+  #bookEvent(
     m: Json,
+    snapshot: boolean,
+    bids: BookLevel[] | undefined,
+    asks: BookLevel[] | undefined,
     receivedTs: number,
-    connection: string,
     out: NormalizedEvent[],
   ): FrameOutcome {
     const product = m.product_id;
-    const lastTradeId = m.last_trade_id;
-    if (typeof product !== "string" || typeof lastTradeId !== "number") {
-      return "invalid";
-    }
-    const state = this.#product(product);
-    // Only judge trades on a connection that has delivered this product's
-    // matches: right after (re)subscribing, `last_match` may still be on its
-    // way. A zero last_trade_id is a known feed quirk; ignore it.
-    if (lastTradeId > 0 && state.armedOn === connection) {
-      const missed = state.trades.expectUpTo(lastTradeId);
-      if (missed > 0) {
-        out.push(
-          this.#gap(product, connection, receivedTs, missed, lastTradeId + 1),
-        );
-      }
-    }
-    return "control";
-  }
-
-  #book(m: Json, receivedTs: number, out: NormalizedEvent[]): FrameOutcome {
-    const product = m.product_id;
-    if (typeof product !== "string") return "invalid";
-    let bids: BookLevel[] | undefined;
-    let asks: BookLevel[] | undefined;
-    const snapshot = m.type === "snapshot";
-    if (snapshot) {
-      bids = levels(m.bids);
-      asks = levels(m.asks);
-    } else {
-      const changes = m.changes;
-      if (!Array.isArray(changes)) return "invalid";
-      bids = [];
-      asks = [];
-      for (let i = 0; i < changes.length; i++) {
-        const c = changes[i];
-        if (!Array.isArray(c) || !isDecimal(c[1]) || !isDecimal(c[2])) {
-          return "invalid";
-        }
-        if (c[0] === "buy") bids.push([c[1], c[2]]);
-        else if (c[0] === "sell") asks.push([c[1], c[2]]);
-        else return "invalid";
-      }
-    }
-    if (bids === undefined || asks === undefined) return "invalid";
+    const time = m.time;
+    if (
+      typeof product !== "string" || bids === undefined || asks === undefined
+    ) return "invalid";
     let exchangeTs = receivedTs;
-    if (typeof m.time === "string") {
-      exchangeTs = parseIsoTimestamp(m.time);
+    if (typeof time === "string") {
+      exchangeTs = parseIsoTimestamp(time);
       if (exchangeTs !== exchangeTs) return "invalid";
     } else if (!snapshot) {
       return "invalid";
     }
-    const state = this.#product(product);
+    const state = this.#products.touch(product);
     out.push({
       id: bookId(state, product, snapshot, exchangeTs),
       kind: "book",
@@ -294,88 +276,4 @@ export class CoinbaseParser implements FrameParser {
     });
     return "ok";
   }
-
-  #ack(m: Json, connection: string): FrameOutcome {
-    if (!Array.isArray(m.channels)) return "invalid";
-    const channels: Record<string, string[]> = {};
-    for (const c of m.channels) {
-      if (typeof c === "string") channels[c] = [];
-      else if (c && typeof c.name === "string") {
-        channels[c.name] = Array.isArray(c.product_ids)
-          ? c.product_ids.filter((p: unknown) => typeof p === "string")
-          : [];
-      }
-    }
-    this.#stats.acks++;
-    this.#stats.acked.set(connection, channels);
-    return "ack";
-  }
-
-  #error(
-    m: Json,
-    receivedTs: number,
-    connection: string,
-    out: NormalizedEvent[],
-  ): FrameOutcome {
-    const message = typeof m.message === "string" ? m.message : "error";
-    const reason = typeof m.reason === "string" ? `: ${m.reason}` : "";
-    out.push(reportVenueError(
-      this.#stats,
-      VENUE,
-      connection,
-      receivedTs,
-      `${message}${reason}`,
-    ));
-    return "control";
-  }
-
-  #status(m: Json): FrameOutcome {
-    if (!Array.isArray(m.products)) return "invalid";
-    for (const p of m.products) {
-      if (p && typeof p.id === "string" && typeof p.status === "string") {
-        this.#stats.symbolStatus.set(p.id, p.status);
-      }
-    }
-    return "control";
-  }
-
-  #gap(
-    product: string,
-    connection: string,
-    ts: number,
-    missed: number,
-    before: number,
-  ): StatusEvent {
-    const plural = missed === 1 ? "" : "s";
-    return reportGap(this.#stats, {
-      venue: VENUE,
-      symbol: product,
-      nativeSymbol: product,
-      connection,
-      ts,
-      missed,
-      detail: `missed ${missed} trade${plural} (trade_id ${
-        idRange(before - missed, missed)
-      })`,
-    });
-  }
-}
-
-/** l2 frames carry no sequence: the id is the event time, disambiguated. */
-function bookId(
-  p: ProductState,
-  product: string,
-  snapshot: boolean,
-  ts: number,
-): string {
-  const us = Math.round(ts * 1000);
-  let suffix = "";
-  if (p.bookUs === us) suffix = `.${++p.bookRepeats}`;
-  else {
-    p.bookUs = us;
-    p.bookRepeats = 0;
-  }
-  return `coinbase:${product}:book:${
-    snapshot ? "snapshot" : "delta"
-  }:${us}${suffix}`;
 }
