@@ -9,33 +9,36 @@
  * overlap of a reconnect or renewal (dropped); book tickers drop repeated
  * update ids, tickers and klines repeated event times; the diff-depth stream
  * drives a {@link DepthSync} per symbol. Replies to control requests are
- * matched to their request by id.
+ * matched to their request by id. Hot frames are first offered to the fast
+ * path of ./scan.ts, which reads them without `JSON.parse` and hands their
+ * fields to the same checked code (`pushTrade`, `DepthParser.update`, …).
  *
  * @module
  */
 
 import type { NormalizedEvent } from "../../core/events.ts";
 import type { FrameParser } from "../../core/pipeline.ts";
-import { integerString } from "../../core/decimal.ts";
-import { SequenceLine, STALE } from "../../core/sequence.ts";
+import { SequenceLine } from "../../core/sequence.ts";
 import { StringTable } from "../../core/string_table.ts";
 import type {
   FrameOutcome,
   SymbolCounter,
   VenueStats,
 } from "../../core/stats.ts";
-import { isDecimal, type Json, parseObject } from "../fields.ts";
-import { idRange, reportGap } from "../report.ts";
+import { parseObject } from "../fields.ts";
 import type { Pair } from "../types.ts";
 import { kindOf, type StreamKind, streamName } from "./channels.ts";
+import { DepthParser, parsePartialDepth } from "./parse_depth.ts";
 import {
-  DepthParser,
-  parseDepthSnapshot,
-  snapshotEvent,
-} from "./parse_depth.ts";
-import { parseKline, parseTicker } from "./parse_market.ts";
+  parseKline,
+  parseTicker,
+  parseTrade,
+  pushBookTicker,
+  pushTrade,
+} from "./parse_market.ts";
 import type { DepthSnapshot } from "./depth_sync.ts";
 import { ReplyHandler } from "./replies.ts";
+import { BinanceScan } from "./scan.ts";
 import type { RequestLog } from "./requests.ts";
 
 /** What the parser keeps per symbol. */
@@ -71,6 +74,13 @@ export interface BinanceParserOptions {
   requests: RequestLog;
   /** Called when a symbol's local book needs a REST snapshot. */
   onSnapshotNeeded(nativeSymbol: string): void;
+  /**
+   * Whether hot frames (`trade`, `aggTrade`, `depthUpdate`, `bookTicker`)
+   * are read with the fast path of ./scan.ts before `JSON.parse` (default
+   * true). Both paths give the same outcomes, events and state; false
+   * (`JSON.parse` only) is for tests that compare them.
+   */
+  fastPath?: boolean;
 }
 
 /**
@@ -92,9 +102,13 @@ export class BinanceParser implements FrameParser {
   readonly #index = new StringTable<StreamEntry>();
   readonly #depth: DepthParser;
   readonly #replies: ReplyHandler;
+  /** The fast path's reader; `undefined` when it is switched off. */
+  readonly #scan: BinanceScan | undefined;
+  #fastFrames = 0;
 
   constructor(options: BinanceParserOptions) {
     this.#stats = options.stats;
+    this.#scan = options.fastPath === false ? undefined : new BinanceScan();
     this.#depth = new DepthParser(options.stats, options.onSnapshotNeeded);
     this.#replies = new ReplyHandler(
       options.stats,
@@ -161,12 +175,23 @@ export class BinanceParser implements FrameParser {
     this.#replies.connectionOpened(connection);
   }
 
+  /** Frames the fast path read (for tests: it must not always fall back). */
+  get fastFrames(): number {
+    return this.#fastFrames;
+  }
+
   parse(
     frame: string,
     receivedTs: number,
     connection: string,
     out: NormalizedEvent[],
   ): FrameOutcome {
+    if (this.#scan !== undefined) {
+      const entry = this.#scan.read(frame, this.#index);
+      if (entry !== undefined) {
+        return this.#scanned(entry, receivedTs, connection, out);
+      }
+    }
     const m = parseObject(frame);
     if (m === undefined) return "malformed";
     const name = m.stream;
@@ -186,13 +211,12 @@ export class BinanceParser implements FrameParser {
     entry.state.counter.frames++;
     switch (entry.kind) {
       case "trade":
-        return this.#trade(entry.state, d, false, receivedTs, connection, out);
       case "aggTrade":
-        return this.#trade(entry.state, d, true, receivedTs, connection, out);
+        return parseTrade(this.#stats, entry, d, receivedTs, connection, out);
       case "depth":
         return this.#depth.diff(entry.state, d, receivedTs, connection, out);
       case "partialDepth":
-        return this.#partial(entry, d, receivedTs, out);
+        return this.#deduped(parsePartialDepth(entry, d, receivedTs, out));
       case "kline":
         return this.#deduped(parseKline(entry, d, receivedTs, out));
       default:
@@ -200,76 +224,62 @@ export class BinanceParser implements FrameParser {
     }
   }
 
-  #deduped(outcome: FrameOutcome | "duplicate"): FrameOutcome {
-    if (outcome !== "duplicate") return outcome;
-    this.#stats.duplicates++;
-    return "ok";
-  }
-
-  #trade(
-    s: SymbolState,
-    d: Json,
-    aggregate: boolean,
+  /** A frame the fast path read whole: the checked code, as after JSON.parse. */
+  #scanned(
+    entry: StreamEntry,
     receivedTs: number,
     connection: string,
     out: NormalizedEvent[],
   ): FrameOutcome {
-    const id = aggregate ? d.a : d.t;
-    if (
-      typeof id !== "number" || !isDecimal(d.p) || !isDecimal(d.q) ||
-      typeof d.m !== "boolean" || typeof d.T !== "number"
-    ) return "invalid";
-    const missed = (aggregate ? s.aggTrades : s.trades).next(id);
-    if (missed === STALE) {
-      this.#stats.duplicates++;
-      return "ok";
+    const f = this.#scan!;
+    this.#fastFrames++;
+    const s = entry.state;
+    s.counter.frames++;
+    switch (entry.kind) {
+      case "depth":
+        return this.#depth.update(
+          s,
+          f.firstId,
+          f.lastId,
+          f.eventTs,
+          f.bids,
+          f.asks,
+          receivedTs,
+          connection,
+          out,
+        );
+      case "bookTicker":
+        return this.#deduped(
+          pushBookTicker(
+            entry,
+            f.lastId,
+            f.bid,
+            f.bidSize,
+            f.ask,
+            f.askSize,
+            receivedTs,
+            out,
+          ),
+        );
+      default:
+        return pushTrade(
+          this.#stats,
+          entry,
+          f.id,
+          f.price,
+          f.size,
+          f.buyerMaker,
+          f.tradeTs,
+          receivedTs,
+          connection,
+          out,
+        );
     }
-    const what = aggregate ? "aggTrade" : "trade";
-    if (missed > 0) {
-      out.push(reportGap(this.#stats, {
-        venue: "binance",
-        symbol: s.symbol,
-        nativeSymbol: s.nativeSymbol,
-        connection,
-        ts: receivedTs,
-        missed,
-        detail: `missed ${missed} ${what}${missed === 1 ? "" : "s"} (${
-          aggregate ? "a" : "t"
-        } ${idRange(id - missed, missed)})`,
-      }));
-    }
-    const tradeId = integerString(id);
-    out.push({
-      id: (aggregate ? s.aggIdPrefix : s.tradeIdPrefix) + tradeId,
-      kind: "trade",
-      venue: "binance",
-      symbol: s.symbol,
-      nativeSymbol: s.nativeSymbol,
-      exchangeTs: d.T,
-      receivedTs,
-      tradeId,
-      price: d.p,
-      size: d.q,
-      // m: the buyer was the maker, so the taker sold.
-      side: d.m ? "sell" : "buy",
-    });
-    return "ok";
   }
 
-  #partial(
-    entry: StreamEntry,
-    d: Json,
-    receivedTs: number,
-    out: NormalizedEvent[],
-  ): FrameOutcome {
-    const snapshot = parseDepthSnapshot(d);
-    if (snapshot === undefined) return "invalid";
-    if (snapshot.lastUpdateId <= entry.last) {
-      this.#stats.duplicates++;
-      return "ok";
-    }
-    entry.last = snapshot.lastUpdateId;
-    out.push(snapshotEvent(entry.state, entry.channel, snapshot, receivedTs));
+  #deduped(outcome: FrameOutcome | "duplicate"): FrameOutcome {
+    if (outcome !== "duplicate") return outcome;
+    this.#stats.duplicates++;
     return "ok";
   }
 }

@@ -9,11 +9,16 @@
  */
 
 import { integerString } from "../../core/decimal.ts";
-import { type NormalizedEvent, statusEvent } from "../../core/events.ts";
+import {
+  type BookLevel,
+  type NormalizedEvent,
+  statusEvent,
+} from "../../core/events.ts";
 import type { FrameOutcome, VenueStats } from "../../core/stats.ts";
 import { type Json, levels, levelsInPlace } from "../fields.ts";
 import { idRange, reportGap } from "../report.ts";
 import { type DepthDiff, type DepthSnapshot, DepthSync } from "./depth_sync.ts";
+import type { StreamEntry } from "./parse.ts";
 
 /** The symbol fields the depth parser needs. */
 interface DepthSymbol {
@@ -42,7 +47,7 @@ export class DepthParser {
     this.#onSnapshotNeeded = onSnapshotNeeded;
   }
 
-  /** Handles one `depthUpdate` payload of `s`. */
+  /** Handles one `depthUpdate` payload of `s`, as decoded by `JSON.parse`. */
   diff(
     s: DepthSymbol,
     d: Json,
@@ -53,17 +58,46 @@ export class DepthParser {
     const bids = levelsInPlace(d.b);
     const asks = levelsInPlace(d.a);
     if (
-      typeof d.U !== "number" || typeof d.u !== "number" || d.u < d.U ||
+      typeof d.U !== "number" || typeof d.u !== "number" ||
       typeof d.E !== "number" || bids === undefined || asks === undefined
     ) return "invalid";
+    return this.update(
+      s,
+      d.U,
+      d.u,
+      d.E,
+      bids,
+      asks,
+      receivedTs,
+      connection,
+      out,
+    );
+  }
+
+  /**
+   * Handles one `depthUpdate` of `s` from its fields (`U`, `u`, `E`, `b`,
+   * `a`), whichever way they were read; the levels become the event's.
+   */
+  update(
+    s: DepthSymbol,
+    firstId: number,
+    lastId: number,
+    eventTs: number,
+    bids: BookLevel[],
+    asks: BookLevel[],
+    receivedTs: number,
+    connection: string,
+    out: NormalizedEvent[],
+  ): FrameOutcome {
+    if (lastId < firstId) return "invalid";
     let sync = this.#books.get(s.nativeSymbol);
     if (sync === undefined) {
       this.#books.set(s.nativeSymbol, sync = new DepthSync());
     }
     const diff: DepthDiff = {
-      U: d.U,
-      u: d.u,
-      E: d.E,
+      U: firstId,
+      u: lastId,
+      E: eventTs,
       bids,
       asks,
       receivedTs,
@@ -77,7 +111,7 @@ export class DepthParser {
         this.#stats.duplicates++;
         break;
       case "gap": {
-        const first = d.U - sync.lostIds;
+        const first = firstId - sync.lostIds;
         out.push(reportGap(this.#stats, {
           venue: "binance",
           symbol: s.symbol,
@@ -201,4 +235,22 @@ export function parseDepthSnapshot(body: Json): DepthSnapshot | undefined {
     asks === undefined
   ) return undefined;
   return { lastUpdateId: body.lastUpdateId, bids, asks };
+}
+
+/**
+ * A partial-depth payload (`depth5`, …) of `entry` → a book snapshot event,
+ * unless its `lastUpdateId` is not newer than the last one (`"duplicate"`).
+ */
+export function parsePartialDepth(
+  entry: StreamEntry,
+  d: Json,
+  receivedTs: number,
+  out: NormalizedEvent[],
+): FrameOutcome | "duplicate" {
+  const snapshot = parseDepthSnapshot(d);
+  if (snapshot === undefined) return "invalid";
+  if (snapshot.lastUpdateId <= entry.last) return "duplicate";
+  entry.last = snapshot.lastUpdateId;
+  out.push(snapshotEvent(entry.state, entry.channel, snapshot, receivedTs));
+  return "ok";
 }
