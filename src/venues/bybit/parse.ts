@@ -4,7 +4,9 @@
  * created on first sight) and says the kind and symbol; private frames
  * (`order`, `execution`, `wallet`, `position`) go to the private
  * normalizer; frames with an `op` and no topic are replies (acks, pongs,
- * auth).
+ * auth). `publicTrade` and `orderbook` frames first try the fast path
+ * (`scan.ts`, no `JSON.parse`), which hands any frame it does not read
+ * whole back to this JSON.parse path before touching any state.
  *
  * @module
  */
@@ -15,10 +17,11 @@ import { StringTable } from "../../core/string_table.ts";
 import type { FrameOutcome, VenueStats } from "../../core/stats.ts";
 import { type Json, parseObject } from "../fields.ts";
 import type { PendingRequests } from "../pending_requests.ts";
-import { parseBook, type Resubscribe } from "./parse_book.ts";
+import { applyBook, parseBook, type Resubscribe } from "./parse_book.ts";
 import { parseKlines, parseTicker, parseTrades } from "./parse_market.ts";
 import { parsePrivate } from "./parse_private.ts";
 import { BybitReplies, type BybitRequest } from "./replies.ts";
+import { BybitScan, SCAN_NONE, SCAN_TRADES, scannedTrades } from "./scan.ts";
 import { unifiedSymbol } from "./symbols.ts";
 import { type TopicState, topicState } from "./topic_state.ts";
 import { splitTopic } from "./topics.ts";
@@ -38,6 +41,14 @@ export interface BybitParserOptions {
   redact?(text: string): string;
   /** The private stream accepted the credentials. */
   onAuthenticated?(connection: string): void;
+  /**
+   * Read `publicTrade` and `orderbook` frames without `JSON.parse` when
+   * they allow it (default true). False sends every frame through
+   * `JSON.parse`: the reference the fast path is tested against, and a way
+   * out should it ever misbehave. Both give the same outcome, events and
+   * state for every frame.
+   */
+  fastPath?: boolean;
 }
 
 /**
@@ -58,9 +69,14 @@ export class BybitParser implements FrameParser {
   readonly #replies: BybitReplies;
   readonly #resubscribe: Resubscribe;
   readonly #unify = unifiedSymbol;
+  /** The fast path's reader; undefined when it is switched off. */
+  readonly #scan: BybitScan | undefined;
+  /** Frames the fast path handled (for tests: it must not always fall back). */
+  fastFrames = 0;
 
   constructor(options: BybitParserOptions) {
     this.#stats = options.stats;
+    this.#scan = options.fastPath === false ? undefined : new BybitScan();
     this.#category = options.category;
     this.#resubscribe = options.resubscribe;
     this.#replies = new BybitReplies({
@@ -89,6 +105,16 @@ export class BybitParser implements FrameParser {
     connection: string,
     out: NormalizedEvent[],
   ): FrameOutcome {
+    if (this.#scan !== undefined) {
+      const outcome = this.#fast(
+        this.#scan,
+        frame,
+        receivedTs,
+        connection,
+        out,
+      );
+      if (outcome !== undefined) return outcome;
+    }
     const m = parseObject(frame);
     if (m === undefined) return "malformed";
     const topic = m.topic;
@@ -126,6 +152,46 @@ export class BybitParser implements FrameParser {
     for (const st of this.#topics.values()) {
       if (st.connection === connection) st.hasBook = false;
     }
+  }
+
+  /**
+   * The fast path: the outcome, or `undefined` (nothing touched but a
+   * topic state the JSON.parse path would create all the same) when the
+   * frame is not one it reads whole.
+   */
+  #fast(
+    scan: BybitScan,
+    frame: string,
+    receivedTs: number,
+    connection: string,
+    out: NormalizedEvent[],
+  ): FrameOutcome | undefined {
+    const kind = scan.frame(frame);
+    if (kind === SCAN_NONE) return undefined;
+    const st = this.#index.get(scan.topic) ?? this.#create(scan.topic);
+    if (
+      st === undefined ||
+      st.parts.kind !== (kind === SCAN_TRADES ? "trade" : "book")
+    ) return undefined;
+    this.fastFrames++;
+    st.counter.frames++;
+    if (kind === SCAN_TRADES) {
+      return scannedTrades(st, scan, receivedTs, out, this.#stats);
+    }
+    return applyBook(
+      st,
+      scan.type,
+      scan.u,
+      scan.seq,
+      scan.hasTs ? scan.ts : receivedTs,
+      scan.bids!,
+      scan.asks!,
+      receivedTs,
+      connection,
+      out,
+      this.#stats,
+      this.#resubscribe,
+    );
   }
 
   #create(topic: string): TopicState | undefined {

@@ -17,7 +17,11 @@
  */
 
 import { integerString } from "../../core/decimal.ts";
-import { type NormalizedEvent, statusEvent } from "../../core/events.ts";
+import {
+  type BookLevel,
+  type NormalizedEvent,
+  statusEvent,
+} from "../../core/events.ts";
 import type { FrameOutcome, VenueStats } from "../../core/stats.ts";
 import { type Json, levelsInPlace } from "../fields.ts";
 import { reportGap } from "../report.ts";
@@ -28,6 +32,13 @@ export const RESYNC_RETRY_MS = 10_000;
 
 /** Asks for a topic to be resubscribed (a fresh snapshot follows). */
 export type Resubscribe = (topic: string) => void;
+
+/** The frame's `type`: neither `snapshot` nor `delta` (or absent). */
+export const BOOK_OTHER = 0;
+/** The frame's `type` is `snapshot`. */
+export const BOOK_SNAPSHOT = 1;
+/** The frame's `type` is `delta`. */
+export const BOOK_DELTA = 2;
 
 /** `orderbook.{depth}` → a book snapshot or delta event. */
 export function parseBook(
@@ -46,25 +57,63 @@ export function parseBook(
   const bids = levelsInPlace(d.b);
   const asks = levelsInPlace(d.a);
   if (bids === undefined || asks === undefined) return "invalid";
-  const seq = typeof d.seq === "number" ? d.seq : -1;
-  const ts = typeof m.ts === "number" ? m.ts : receivedTs;
-  const snapshot = m.type === "snapshot" || d.u === 1;
-  if (!snapshot && m.type !== "delta") return "invalid";
+  return applyBook(
+    st,
+    m.type === "snapshot"
+      ? BOOK_SNAPSHOT
+      : m.type === "delta"
+      ? BOOK_DELTA
+      : BOOK_OTHER,
+    d.u,
+    typeof d.seq === "number" ? d.seq : -1,
+    typeof m.ts === "number" ? m.ts : receivedTs,
+    bids,
+    asks,
+    receivedTs,
+    connection,
+    out,
+    stats,
+    resubscribe,
+  );
+}
+
+/**
+ * One well-formed book frame (its fields already read and checked), shared
+ * by the JSON.parse path and the scanner's fast path: `type` is one of
+ * {@link BOOK_OTHER}, {@link BOOK_SNAPSHOT} or {@link BOOK_DELTA}, `seq` is
+ * -1 when the frame has none, `ts` the frame's `ts` or else `receivedTs`.
+ */
+export function applyBook(
+  st: TopicState,
+  type: number,
+  u: number,
+  seq: number,
+  ts: number,
+  bids: BookLevel[],
+  asks: BookLevel[],
+  receivedTs: number,
+  connection: string,
+  out: NormalizedEvent[],
+  stats: VenueStats,
+  resubscribe: Resubscribe,
+): FrameOutcome {
+  const snapshot = type === BOOK_SNAPSHOT || u === 1;
+  if (!snapshot && type !== BOOK_DELTA) return "invalid";
   if (snapshot) {
     const replaced = st.hasBook && st.parts.depth > 1 ||
-      st.resyncAt !== 0 || (d.u === 1 && st.u > 1);
+      st.resyncAt !== 0 || (u === 1 && st.u > 1);
     if (replaced) {
       out.push(statusEvent({
         venue: "bybit",
         connection,
         state: "resync",
         detail: `${st.topic}: ${
-          d.u === 1 && st.u > 1
+          u === 1 && st.u > 1
             ? "u=1 (service restart)"
             : st.resyncAt !== 0
             ? "fresh snapshot after resubscribing"
             : "snapshot re-sent by the venue"
-        }; book replaced at u=${d.u}`,
+        }; book replaced at u=${u}`,
         symbol: st.symbol,
         nativeSymbol: st.nativeSymbol,
         ts: receivedTs,
@@ -78,22 +127,21 @@ export function parseBook(
         detail: "delta without a snapshot",
       });
     }
-    if (d.u === st.u) {
+    if (u === st.u) {
       stats.duplicates++;
       return "ok";
     }
-    if (d.u < st.u || seq < st.bookSeq) {
+    if (u < st.u || seq < st.bookSeq) {
       return breakBook(st, receivedTs, connection, out, stats, resubscribe, {
-        detail:
-          `u went from ${st.u} to ${d.u}, seq from ${st.bookSeq} to ${seq}`,
+        detail: `u went from ${st.u} to ${u}, seq from ${st.bookSeq} to ${seq}`,
       });
     }
   }
   st.connection = connection;
-  st.u = d.u;
+  st.u = u;
   st.bookSeq = seq;
   out.push({
-    id: st.idPrefix + integerString(d.u),
+    id: st.idPrefix + integerString(u),
     kind: "book",
     venue: "bybit",
     symbol: st.symbol,
@@ -103,7 +151,7 @@ export function parseBook(
     type: snapshot ? "snapshot" : "delta",
     bids,
     asks,
-    sequence: d.u,
+    sequence: u,
     firstSequence: undefined,
   });
   return "ok";

@@ -41,31 +41,63 @@ export function parseTrades(
       continue;
     }
     const seq = typeof t.seq === "number" ? t.seq : t.T;
-    if (seq < st.lastSeq || (seq === st.lastSeq && seenAtSeq(st, t.i))) {
-      stats.duplicates++;
-      continue;
-    }
-    if (seq > st.lastSeq) {
-      st.lastSeq = seq;
-      st.seqCount = 0;
-      st.seqSet = undefined;
-    }
-    acceptAtSeq(st, t.i);
-    out.push({
-      id: st.idPrefix + t.i,
-      kind: "trade",
-      venue: "bybit",
-      symbol: st.symbol,
-      nativeSymbol: st.nativeSymbol,
-      exchangeTs: t.T,
+    acceptTrade(
+      st,
+      t.i,
+      t.T,
+      seq,
+      t.p,
+      t.v,
+      t.S === "Buy",
       receivedTs,
-      tradeId: t.i,
-      price: t.p,
-      size: t.v,
-      side: t.S === "Buy" ? "buy" : "sell",
-    });
+      out,
+      stats,
+    );
   }
   return bad > 0 ? "invalid" : "ok";
+}
+
+/**
+ * One well-formed trade (its fields already checked), shared by the
+ * JSON.parse path and the scanner's fast path: a repeat (`seq` below the
+ * latest, or `id` already accepted at it) is counted and dropped, anything
+ * else is recorded and emitted.
+ */
+export function acceptTrade(
+  st: TopicState,
+  id: string,
+  exchangeTs: number,
+  seq: number,
+  price: string,
+  size: string,
+  buy: boolean,
+  receivedTs: number,
+  out: NormalizedEvent[],
+  stats: VenueStats,
+): void {
+  if (seq < st.lastSeq || (seq === st.lastSeq && seenAtSeq(st, id))) {
+    stats.duplicates++;
+    return;
+  }
+  if (seq > st.lastSeq) {
+    st.lastSeq = seq;
+    st.seqCount = 0;
+    st.seqSet = undefined;
+  }
+  acceptAtSeq(st, id);
+  out.push({
+    id: st.idPrefix + id,
+    kind: "trade",
+    venue: "bybit",
+    symbol: st.symbol,
+    nativeSymbol: st.nativeSymbol,
+    exchangeTs,
+    receivedTs,
+    tradeId: id,
+    price,
+    size,
+    side: buy ? "buy" : "sell",
+  });
 }
 
 /** Whether trade `id` was accepted at the topic's latest `seq`. */
