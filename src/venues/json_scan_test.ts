@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { JsonScan } from "./json_scan.ts";
+import { JsonScan, MAX_DEPTH } from "./json_scan.ts";
 import { Prng } from "../simulator/prng.ts";
 
 /** Reads any value with the scanner's typed reads (what a parser does). */
@@ -14,9 +14,11 @@ function read(s: JsonScan): unknown {
     }
     do {
       const at = s.pos + 1;
-      if (!s.key()) return undefined;
+      const c = s.memberKey();
+      if (c < 0) return undefined;
       const name = s.text.slice(at, at + s.keyLength);
       assert.ok(s.isKey(name));
+      if (c > 0) assert.equal(name, String.fromCharCode(c));
       o[name] = read(s);
     } while (s.more());
     return o;
@@ -40,6 +42,12 @@ function scanned(text: string): unknown {
   return s.finish() ? v : Symbol.for("refused");
 }
 
+/** Whether the scanner's strict skip accepts `text` as one whole value. */
+function skipped(text: string): boolean {
+  const s = new JsonScan();
+  return s.begin(text) && s.skip() && s.finish();
+}
+
 function parsed(text: string): unknown {
   try {
     return JSON.parse(text);
@@ -53,6 +61,8 @@ Deno.test("reads what JSON.parse reads, number for number", () => {
     '{"a":1,"b":"x","c":true,"d":false,"e":null,"f":[1,2],"g":{"h":-0}}',
     '{"n":[0,-1,12345678901234567,1.5,-2.25e-3,1E5,9007199254740993,1e400]}',
     '{"t":1750000000123,"s":"BTC-USD","p":"0.00001234"}',
+    "[999999999,1000000000,123456789012345,1234567890123456,-123456789012345]",
+    "[0.0,-0.0,-0,10,1e5,0e0,1.000000000000000000001,99999999999999999999]",
     '{"b":[["1.5","2"],["1.4","0"]],"a":[]}',
     "[]",
     "{}",
@@ -75,11 +85,48 @@ Deno.test("refuses escapes, whitespace and broken JSON, never reads past it", ()
     '{"a":1}x',
     '{"a" :1}',
     '{"a":tru}',
+    '{"a":fals}',
+    '{"a":nul}',
+    '{"a":truex}',
+    '{"a":1:2}',
+    '{"a":1,"b"}',
+    '{"a":-01}',
+    '{"a":1e+}',
+    '{"a":+1}',
     '{"a":"x}',
-  ];
+    '{"a":"x\u0001"}',
+    '{"a\u001f":1}',
+    '{"a":\t1}',
+    '{"a":1}\n',
+  ].map((t) =>
+    t.replace(/\\u00(..)/g, (_, h) => String.fromCharCode(parseInt(h, 16)))
+  );
   for (const t of texts) {
     assert.equal(scanned(t), Symbol.for("refused"), t);
+    assert.ok(!skipped(t), t);
   }
+});
+
+Deno.test("skip is strict and stops at MAX_DEPTH", () => {
+  const ok = ['{"a":[1,-0.5e+3,true,false,null,"x",{},[]]}', "0", '""', "[]"];
+  for (const t of ok) assert.ok(skipped(t), t);
+  const bad = ["tru", "fals", "nul", "1:2", "[1,]", '{"a"}', '{"a":1,}', "-"];
+  for (const t of bad) assert.ok(!skipped(t), t);
+  const nest = (n: number) => "[".repeat(n) + "]".repeat(n);
+  assert.ok(skipped(nest(MAX_DEPTH)));
+  assert.ok(!skipped(nest(MAX_DEPTH + 1)));
+  assert.ok(!skipped(nest(1e5))); // refused, no stack overflow
+});
+
+Deno.test("stringIs matches a whole string in place, or reads nothing", () => {
+  const s = new JsonScan();
+  s.begin('["Buy","Sel","Sell",1]');
+  s.openArray();
+  assert.ok(s.stringIs("Buy") && s.moreItems());
+  assert.ok(!s.stringIs("Sell") && !s.stringIs("Se") && s.stringIs("Sel"));
+  assert.ok(s.moreItems() && s.stringIs("Sell") && s.moreItems());
+  assert.ok(!s.stringIs("1") && s.number() === 1 && !s.moreItems());
+  assert.ok(s.finish());
 });
 
 Deno.test("levels: pairs of non-empty strings, or nothing", () => {
@@ -120,7 +167,11 @@ Deno.test("mutated frames: whatever the scanner accepts, JSON.parse reads the sa
     '{"topic":"publicTrade.BTCUSDT","type":"snapshot","ts":1,"data":[{"T":1,"s":"BTCUSDT","S":"Buy","v":"0.1","p":"1","i":"a-b","BT":false}]}',
   ];
   const rng = new Prng(11);
-  const alphabet = '{}[]",:0123456789.-eEtruefalsn ab\\';
+  const alphabet = [
+    ...'{}[]",:0123456789.-eEtruefalsn ab\\\t\n\u0000\u0001\u001f\u007f',
+    ...["tru", "fals", "nul", "1:2", "true", "null", "-0", "1e+5", "00"],
+    ...["[".repeat(MAX_DEPTH + 1), "]".repeat(MAX_DEPTH + 1), '{"k":[{}]}'],
+  ];
   let accepted = 0;
   for (let n = 0; n < 20_000; n++) {
     let t = base[n % base.length]!;
@@ -134,6 +185,7 @@ Deno.test("mutated frames: whatever the scanner accepts, JSON.parse reads the sa
         ? t.slice(0, at) + ch + t.slice(at)
         : t.slice(0, at) + ch + t.slice(at + 1);
     }
+    if (skipped(t)) assert.ok(parsed(t) !== Symbol.for("refused"), t);
     const got = scanned(t);
     if (got === Symbol.for("refused")) continue;
     accepted++;

@@ -8,11 +8,6 @@
  * path would refuse or copy, any other topic) leaves the frame to the
  * JSON.parse path, which then decides its outcome as it always did.
  *
- * Added here rather than in the shared reader: a strict skip of unknown
- * values (numbers and literals checked by JSON's grammar, where
- * `JsonScan.skip` checks only their extent), an in-place string match, and
- * the refusal of raw control characters anywhere in the frame.
- *
  * @module
  */
 
@@ -30,17 +25,8 @@ export const SCAN_TRADES = 1;
 /** {@link BybitScan.frame}: an `orderbook` frame, its book fields read. */
 export const SCAN_BOOK = 2;
 
-/** Containers nested deeper than this in an unknown field: left to JSON.parse. */
-const MAX_DEPTH = 32;
-
-const QUOTE = 34;
 const OPEN_BRACKET = 91;
 const OPEN_BRACE = 123;
-const CLOSE_BRACE = 125;
-
-/** `JSON.parse` refuses these raw in a string; the reader refuses them anywhere. */
-// deno-lint-ignore no-control-regex
-const CONTROL = /[\u0000-\u001f]/;
 
 /**
  * Reads one frame's fields; one per parser, reused. After
@@ -86,7 +72,7 @@ export class BybitScan {
    */
   frame(text: string): number {
     const s = this.#s;
-    if (!s.begin(text) || CONTROL.test(text) || !s.open()) return SCAN_NONE;
+    if (!s.begin(text) || !s.open()) return SCAN_NONE;
     let want = SCAN_NONE;
     let got = SCAN_NONE;
     this.type = BOOK_OTHER;
@@ -110,7 +96,7 @@ export class BybitScan {
       } else if (n === 2 && s.isKey("ts")) {
         this.ts = s.number();
         this.hasTs = true;
-      } else if (!skipValue(s, 0)) return SCAN_NONE;
+      } else if (!s.skip()) return SCAN_NONE;
     } while (s.more());
     return s.finish() && got === want ? got : SCAN_NONE;
   }
@@ -152,9 +138,8 @@ export class BybitScan {
     let size = "";
     let side = 0; // 1 Buy, 2 Sell
     do {
-      if (!s.key()) return false;
-      const n = s.keyLength;
-      const c = n === 1 ? s.keyCode : 0;
+      const c = s.memberKey();
+      if (c < 0) return false;
       if (c === 84) { // T
         time = s.number();
         hasTime = true;
@@ -164,12 +149,12 @@ export class BybitScan {
       } else if (c === 112) price = s.string(); // p
       else if (c === 118) size = s.string(); // v
       else if (c === 83) { // S
-        side = stringIs(s, "Buy") ? 1 : stringIs(s, "Sell") ? 2 : 0;
+        side = s.stringIs("Buy") ? 1 : s.stringIs("Sell") ? 2 : 0;
         if (side === 0) return false;
-      } else if (n === 3 && s.isKey("seq")) {
+      } else if (c === 0 && s.isKey("seq")) {
         seq = s.number();
         hasSeq = true;
-      } else if (!skipValue(s, 0)) return false;
+      } else if (!s.skip()) return false;
     } while (s.more());
     if (
       s.failed || !hasId || !hasTime || price === "" || size === "" ||
@@ -192,16 +177,15 @@ export class BybitScan {
     this.asks = undefined;
     if (!s.open()) return SCAN_NONE;
     do {
-      if (!s.key()) return SCAN_NONE;
-      const n = s.keyLength;
-      const c = n === 1 ? s.keyCode : 0;
+      const c = s.memberKey();
+      if (c < 0) return SCAN_NONE;
       if (c === 98) this.bids = s.levels(); // b
       else if (c === 97) this.asks = s.levels(); // a
       else if (c === 117) { // u
         this.u = s.number();
         hasU = true;
-      } else if (n === 3 && s.isKey("seq")) this.seq = s.number();
-      else if (!skipValue(s, 0)) return SCAN_NONE;
+      } else if (c === 0 && s.isKey("seq")) this.seq = s.number();
+      else if (!s.skip()) return SCAN_NONE;
     } while (s.more());
     return s.failed || !hasU || this.bids === undefined ||
         this.asks === undefined
@@ -240,53 +224,8 @@ export function scannedTrades(
 
 /** A `type` string as a book type code; any other value fails the read. */
 function bookType(s: JsonScan): number {
-  if (stringIs(s, "delta")) return BOOK_DELTA;
-  if (stringIs(s, "snapshot")) return BOOK_SNAPSHOT;
+  if (s.stringIs("delta")) return BOOK_DELTA;
+  if (s.stringIs("snapshot")) return BOOK_SNAPSHOT;
   s.string();
   return BOOK_OTHER;
-}
-
-/** Whether the value here is the string `value`; consumes it when it is. */
-function stringIs(s: JsonScan, value: string): boolean {
-  const t = s.text;
-  const at = s.pos + 1;
-  if (
-    t.charCodeAt(s.pos) !== QUOTE || !t.startsWith(value, at) ||
-    t.charCodeAt(at + value.length) !== QUOTE
-  ) return false;
-  s.pos = at + value.length + 1;
-  return true;
-}
-
-/**
- * Skips one value of any kind, checking it as `JSON.parse` would (numbers
- * and literals by their grammar, containers member by member); false when
- * it is not one the reader accepts.
- */
-function skipValue(s: JsonScan, depth: number): boolean {
-  const c = s.text.charCodeAt(s.pos);
-  if (c === QUOTE) return s.skip();
-  if (c === OPEN_BRACE) {
-    if (depth >= MAX_DEPTH || !s.open()) return false;
-    if (s.text.charCodeAt(s.pos) === CLOSE_BRACE) {
-      s.pos++;
-      return true;
-    }
-    do {
-      if (!s.key() || !skipValue(s, depth + 1)) return false;
-    } while (s.more());
-    return !s.failed;
-  }
-  if (c === OPEN_BRACKET) {
-    if (depth >= MAX_DEPTH) return false;
-    if (!s.openItems()) return !s.failed;
-    do {
-      if (!skipValue(s, depth + 1)) return false;
-    } while (s.moreItems());
-    return !s.failed;
-  }
-  if (c === 116 || c === 102) return s.boolean() !== undefined; // true, false
-  if (s.null()) return true;
-  s.number();
-  return !s.failed;
 }
