@@ -159,11 +159,31 @@ export function keyTemplates(option: string | undefined): KeyTemplates {
   return out;
 }
 
+/** The whole second {@link isoTime} formatted last, and its text up to the `.`. */
+let isoSecond = Number.NaN;
+let isoPrefix = "";
+
 /**
  * ISO 8601 of an epoch-ms time (`new Date(ms).toISOString()`); the empty
- * string for a time that is not a finite date, instead of throwing.
+ * string for a time that is not a finite date, instead of throwing. Events
+ * come in time order, so the text of the last whole second is kept and a
+ * time within it costs only its milliseconds (a `Date` and its formatting
+ * were about 5% of the Redis sink's CPU).
  */
 export function isoTime(ms: number): string {
+  // Date truncates toward zero; past 1970 that is the floor.
+  if (ms >= 0 && ms < 8.64e15) {
+    const t = Math.trunc(ms);
+    const second = Math.floor(t / 1000);
+    if (second !== isoSecond) {
+      const full = new Date(second * 1000).toISOString(); // …:SS.000Z
+      isoPrefix = full.slice(0, full.length - 4);
+      isoSecond = second;
+    }
+    const milli = t - second * 1000;
+    return isoPrefix + (milli < 10 ? "00" : milli < 100 ? "0" : "") + milli +
+      "Z";
+  }
   const d = new Date(ms);
   return Number.isNaN(d.getTime()) ? "" : d.toISOString();
 }

@@ -296,6 +296,30 @@ Deno.test("key templates: unknown placeholder, unclosed brace, empty", () => {
   assert.throws(() => parseKeyTemplate(""), /empty/);
 });
 
+Deno.test("isoTime equals Date's toISOString, in order and out of it", () => {
+  const times = [
+    0,
+    999.9,
+    1000,
+    -1,
+    -1000.5,
+    8.64e15,
+    -8.64e15,
+    253402300800000,
+  ];
+  let t = 1_700_000_000_000;
+  for (let i = 0; i < 5_000; i++) {
+    t += (i * 7919) % 1500; // mostly within the same second, sometimes not
+    times.push(t + (i % 3) * 0.25, t - 86_400_000 * (i % 2));
+  }
+  for (const ms of times) {
+    assert.equal(isoTime(ms), new Date(ms).toISOString(), String(ms));
+  }
+  for (const bad of [8.64e15 + 1, Infinity, -Infinity]) {
+    assert.equal(isoTime(bad), "");
+  }
+});
+
 Deno.test("isoTime: ms precision, empty for a non-date", () => {
   assert.equal(isoTime(TS + 0.123), "2024-01-02T03:04:05.678Z");
   assert.equal(isoTime(Number.NaN), "");
