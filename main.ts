@@ -18,14 +18,11 @@ import {
   redactConfig,
 } from "./src/config.ts";
 import { closeLogging, log, setupLogging } from "./src/logging.ts";
+import type { RunningSimulator } from "./src/simulator/launch.ts";
 import {
-  type RunningSimulator,
   SIMULATED_VENUES,
   type SimulatedVenue,
-  startDemo,
-  startSimulator,
-} from "./src/simulator/launch.ts";
-import { runTail } from "./src/tail/tail.ts";
+} from "./src/simulator/venues.ts";
 import { TailError } from "./src/tail/types.ts";
 import { probe } from "./src/probe.ts";
 import { VERSION, versionLine } from "./src/version.ts";
@@ -176,7 +173,11 @@ function untilSignal(): Promise<string> {
   });
 }
 
+// The simulators and the tail clients (ioredis, kafkajs, amqplib) are loaded
+// only by the commands that use them, so `run` starts without them.
+
 async function demo(config: Config): Promise<number> {
+  const { startDemo } = await import("./src/simulator/launch.ts");
   const demo = await startDemo(config);
   try {
     return await runGateway(demo.config, demo.banner);
@@ -196,6 +197,7 @@ async function simulate(args: Args): Promise<number> {
   }
   const products = args.flags.get("products")?.split(",").map((s) => s.trim())
     .filter((s) => s !== "");
+  const { startSimulator } = await import("./src/simulator/launch.ts");
   let sim: RunningSimulator;
   try {
     sim = await startSimulator(venue as SimulatedVenue, {
@@ -224,6 +226,7 @@ async function tail(args: Args): Promise<number> {
       "tail needs a URL and a stream (or --list), e.g. tickgate tail redis://localhost:6379/0 trades:BTCUSDT",
     );
   }
+  const { runTail } = await import("./src/tail/tail.ts");
   const stop = new AbortController();
   untilSignal().then(() => stop.abort());
   try {

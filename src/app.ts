@@ -129,7 +129,7 @@ export class Gateway implements GatewayView {
     const later: { gw?: Gateway; restored?: Restored } = {};
     let store: Store;
     try {
-      store = deps.store ?? createStore(config);
+      store = deps.store ?? await createStore(config);
     } catch (e) {
       await Promise.allSettled(sinks.map((s) => s.close()));
       throw e;

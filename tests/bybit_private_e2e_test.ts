@@ -102,7 +102,7 @@ Deno.test("bybit private: valid auth; orders and fills become order events, wall
   const served = await balances(gw.port);
   await gw.stop();
   // Persisted: the store under DATA_DIR holds exactly what was served.
-  const store = createStore({ dataDir: s.dir });
+  const store = await createStore({ dataDir: s.dir });
   await store.open();
   const stored = await store.loadBalances();
   await store.close();

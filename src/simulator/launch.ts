@@ -12,17 +12,7 @@ import { BinanceSimulator } from "./binance.ts";
 import { BybitSimulator, DEFAULT_API_KEYS } from "./bybit.ts";
 import { CoinbaseSimulator } from "./coinbase.ts";
 import { CoinbaseAdvancedSimulator } from "./coinbase_advanced.ts";
-
-/** Venues with a simulator. */
-export const SIMULATED_VENUES = [
-  "coinbase",
-  "coinbase-advanced",
-  "binance",
-  "bybit",
-] as const;
-
-/** One of {@link SIMULATED_VENUES}. */
-export type SimulatedVenue = typeof SIMULATED_VENUES[number];
+import type { SimulatedVenue } from "./venues.ts";
 
 /** Bad simulator arguments (e.g. a malformed `--products` item). */
 export class SimulatorArgumentError extends Error {

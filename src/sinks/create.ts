@@ -10,18 +10,23 @@ import { canonicalJson } from "./canonical.ts";
 import { join } from "node:path";
 import type { HistogramValue } from "../core/metrics.ts";
 import { FileSink, fileSinkOptions } from "./file.ts";
-import { createKafkaDriver, validateKafkaOptions } from "./kafka.ts";
-import { createPostgresDriver, validatePostgresOptions } from "./postgres.ts";
+import { validateKafkaOptions } from "./kafka_options.ts";
+import {
+  type DriverFactory,
+  type DriverLoader,
+  LazyDriver,
+} from "./lazy_driver.ts";
+import { validatePostgresOptions } from "./postgres_options.ts";
 import { DeliveryQueue } from "./queue.ts";
 import { queueOptions } from "./queue_options.ts";
-import { createRabbitMqDriver, validateRabbitMqOptions } from "./rabbitmq.ts";
+import { validateRabbitMqOptions } from "./rabbitmq_topology.ts";
 import {
   createRedisStreamsDriver,
   validateRedisStreamsOptions,
 } from "./redis_streams.ts";
 import type { FsyncPolicy } from "./spool.ts";
 import { StdoutSink } from "./stdout.ts";
-import type { Sink, SinkContext, SinkDriver } from "./types.ts";
+import type { Sink, SinkContext } from "./types.ts";
 import {
   redactUrl,
   type SinkScheme,
@@ -41,18 +46,29 @@ export interface SinkEnvironment extends SinkContext {
   latency?: (sink: string) => HistogramValue;
 }
 
-type DriverFactory = (spec: SinkSpec, ctx: SinkContext) => SinkDriver;
+/** The drivers behind large npm clients: loaded when a sink uses them. */
+const loadKafka: DriverLoader = async () =>
+  (await import("./kafka.ts")).createKafkaDriver;
+const loadRabbitMq: DriverLoader = async () =>
+  (await import("./rabbitmq.ts")).createRabbitMqDriver;
+const loadPostgres: DriverLoader = async () =>
+  (await import("./postgres.ts")).createPostgresDriver;
 
+/** A driver loaded on first use. */
+const lazy = (load: DriverLoader): DriverFactory => (spec, ctx) =>
+  new LazyDriver(load, spec, ctx);
+
+/** Per scheme: how its driver is made, and how its options are checked. */
 const DRIVERS: Partial<
   Record<SinkScheme, [DriverFactory, (spec: SinkSpec) => void]>
 > = {
   redis: [createRedisStreamsDriver, validateRedisStreamsOptions],
   rediss: [createRedisStreamsDriver, validateRedisStreamsOptions],
-  kafka: [createKafkaDriver, validateKafkaOptions],
-  amqp: [createRabbitMqDriver, validateRabbitMqOptions],
-  amqps: [createRabbitMqDriver, validateRabbitMqOptions],
-  postgres: [createPostgresDriver, validatePostgresOptions],
-  postgresql: [createPostgresDriver, validatePostgresOptions],
+  kafka: [lazy(loadKafka), validateKafkaOptions],
+  amqp: [lazy(loadRabbitMq), validateRabbitMqOptions],
+  amqps: [lazy(loadRabbitMq), validateRabbitMqOptions],
+  postgres: [lazy(loadPostgres), validatePostgresOptions],
+  postgresql: [lazy(loadPostgres), validatePostgresOptions],
   http: [createWebhookDriver, validateWebhookOptions],
   https: [createWebhookDriver, validateWebhookOptions],
 };

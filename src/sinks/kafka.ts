@@ -28,19 +28,6 @@ import { DeliveryError, type SinkContext, type SinkDriver } from "./types.ts";
 import { redactUrl, type SinkSpec } from "./url.ts";
 
 /**
- * Checks the sink URL's Kafka options (brokers, `topic`, `compression`,
- * `client_id`); throws `SinkUrlError` naming the bad one.
- *
- * @example Usage
- * ```ts
- * validateKafkaOptions(parseSinkUrl("kafka://h:9092?compression=zstd", 1)); // throws
- * ```
- */
-export function validateKafkaOptions(spec: SinkSpec): void {
-  kafkaSinkOptions(spec);
-}
-
-/**
  * Creates the Kafka driver for a sink URL.
  *
  * @example Usage

@@ -212,3 +212,16 @@ export function renderTopic(t: TopicTemplate, e: NormalizedEvent): string {
   }
   return out.length > 249 ? out.slice(0, 249) : out;
 }
+
+/**
+ * Checks the sink URL's Kafka options (brokers, `topic`, `compression`,
+ * `client_id`); throws `SinkUrlError` naming the bad one.
+ *
+ * @example Usage
+ * ```ts
+ * validateKafkaOptions(parseSinkUrl("kafka://h:9092?compression=zstd", 1)); // throws
+ * ```
+ */
+export function validateKafkaOptions(spec: SinkSpec): void {
+  kafkaSinkOptions(spec);
+}

@@ -39,18 +39,6 @@ const MAX_PARAMETERS = 65_535;
 type Counts = { inserted: number; duplicates: number };
 
 /**
- * Checks the sink URL's PostgreSQL options; throws `SinkUrlError`.
- *
- * @example Usage
- * ```ts
- * validatePostgresOptions(parseSinkUrl("postgres://u@db/ticks?schema=1x", 1)); // throws
- * ```
- */
-export function validatePostgresOptions(spec: SinkSpec): void {
-  postgresSinkSchema(spec);
-}
-
-/**
  * Creates the PostgreSQL driver for a sink URL.
  *
  * @example Usage

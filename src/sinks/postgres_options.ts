@@ -42,3 +42,15 @@ export function postgresSinkSchema(spec: SinkSpec): string {
   }
   return schema;
 }
+
+/**
+ * Checks the sink URL's PostgreSQL options; throws `SinkUrlError`.
+ *
+ * @example Usage
+ * ```ts
+ * validatePostgresOptions(parseSinkUrl("postgres://u@db/ticks?schema=1x", 1)); // throws
+ * ```
+ */
+export function validatePostgresOptions(spec: SinkSpec): void {
+  postgresSinkSchema(spec);
+}

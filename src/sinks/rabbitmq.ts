@@ -43,19 +43,6 @@ import { redactUrl, type SinkSpec } from "./url.ts";
 const HEARTBEAT_SEC = 15;
 
 /**
- * Checks the sink URL's RabbitMQ options (`exchange`, `max_length`,
- * `ttl_ms`, `poll_sec`); throws `SinkUrlError` naming the bad option.
- *
- * @example Usage
- * ```ts
- * validateRabbitMqOptions(parseSinkUrl("amqp://localhost/?max_length=0", 1)); // throws
- * ```
- */
-export function validateRabbitMqOptions(spec: SinkSpec): void {
-  rabbitMqOptions(spec);
-}
-
-/**
  * Creates the RabbitMQ driver for a sink URL.
  *
  * @example Usage

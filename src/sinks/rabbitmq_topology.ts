@@ -291,3 +291,16 @@ export function topologyErrorFrom(
     (detail ?? "").trim(),
   );
 }
+
+/**
+ * Checks the sink URL's RabbitMQ options (`exchange`, `max_length`,
+ * `ttl_ms`, `poll_sec`); throws `SinkUrlError` naming the bad option.
+ *
+ * @example Usage
+ * ```ts
+ * validateRabbitMqOptions(parseSinkUrl("amqp://localhost/?max_length=0", 1)); // throws
+ * ```
+ */
+export function validateRabbitMqOptions(spec: SinkSpec): void {
+  rabbitMqOptions(spec);
+}

@@ -6,7 +6,6 @@
  */
 
 import { redactUrl } from "../sinks/url.ts";
-import { PostgresStore } from "./postgres.ts";
 import { SqliteStore } from "./sqlite.ts";
 import { type Store, StoreError } from "./types.ts";
 
@@ -27,11 +26,13 @@ export interface CreateStoreOptions {
  *
  * @example Usage
  * ```ts
- * const store = createStore({ databaseUrl: Deno.env.get("DATABASE_URL"), dataDir: "./data" });
+ * const store = await createStore({ databaseUrl: Deno.env.get("DATABASE_URL"), dataDir: "./data" });
  * store.kind; // "sqlite" unless DATABASE_URL is set
  * ```
  */
-export function createStore(options: CreateStoreOptions): Store {
+export async function createStore(
+  options: CreateStoreOptions,
+): Promise<Store> {
   const url = options.databaseUrl?.trim() ?? "";
   if (url === "") return new SqliteStore({ dataDir: options.dataDir });
   if (!/^postgres(ql)?:\/\//i.test(url)) {
@@ -45,6 +46,8 @@ export function createStore(options: CreateStoreOptions): Store {
   const q = url.indexOf("?");
   const params = new URLSearchParams(q === -1 ? "" : url.slice(q + 1));
   const schema = params.get("schema");
+  // npm:postgres is loaded only when the store is in PostgreSQL.
+  const { PostgresStore } = await import("./postgres.ts");
   if (schema === null) return new PostgresStore({ url });
   // tickgate's own option: npm:postgres would send it to the server
   params.delete("schema");

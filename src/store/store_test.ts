@@ -340,11 +340,11 @@ Deno.test("postgres store: a schema that is not a plain identifier is refused", 
   );
 });
 
-Deno.test("createStore: SQLite by default, PostgreSQL for a postgres URL", () => {
-  const lite = createStore({ dataDir: "/tmp/x", databaseUrl: "  " });
+Deno.test("createStore: SQLite by default, PostgreSQL for a postgres URL", async () => {
+  const lite = await createStore({ dataDir: "/tmp/x", databaseUrl: "  " });
   assert.equal(lite.kind, "sqlite");
   assert.equal(lite.location, join("/tmp/x", SQLITE_FILE));
-  const pgStore = createStore({
+  const pgStore = await createStore({
     dataDir: "/tmp/x",
     databaseUrl:
       `postgresql://u:${PASSWORD}@db:5432/ticks?schema=market&sslmode=disable`,
@@ -354,7 +354,7 @@ Deno.test("createStore: SQLite by default, PostgreSQL for a postgres URL", () =>
     pgStore.location,
     "postgresql://u:***@db:5432/ticks?sslmode=disable (schema market)",
   );
-  assert.throws(
+  await assert.rejects(
     () =>
       createStore({
         dataDir: "/tmp/x",

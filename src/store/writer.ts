@@ -52,7 +52,7 @@ const logger = log("store");
  *
  * @example Usage
  * ```ts
- * const writer = new StoreWriter(createStore({ dataDir: "./data" }), {
+ * const writer = new StoreWriter(await createStore({ dataDir: "./data" }), {
  *   onRestore: (r) => registry.restore(r.subscriptions),
  * });
  * const restored = await writer.start(); // undefined if the store is not up within 5 s
