@@ -1,24 +1,24 @@
 /**
- * Redis Streams sink driver (npm:ioredis): one pipelined `XADD … MAXLEN ~ N`
- * per event, one pipeline per batch, every reply checked. Connections are
- * made on demand: after a failure the client is dropped and the next
- * `connect()` or `send()` opens a fresh one, so no reconnect loop runs
- * inside ioredis.
+ * Redis Streams sink driver: one pipelined `XADD … MAXLEN ~ N` per event,
+ * one pipeline per batch encoded into one reused buffer and written at once
+ * over tickgate's own RESP2 connection ({@link RedisConnection}), every
+ * reply checked. Connections are made on demand: after a failure the
+ * connection is dropped and the next `connect()` or `send()` opens a fresh
+ * one; no reconnect loop runs inside.
  *
  * @module
  */
 
 import { errorText } from "../core/error_text.ts";
-import { Redis } from "ioredis";
 import { deadline } from "../core/async.ts";
 import type { NormalizedEvent } from "../core/events.ts";
 import { log } from "../logging.ts";
+import { REDIS_TIMEOUT_MS, redisClientOptions } from "./redis_client.ts";
 import {
-  connectRedis,
-  REDIS_TIMEOUT_MS,
-  type RedisClientOptions,
-  redisClientOptions,
-} from "./redis_client.ts";
+  RedisConnection,
+  type RedisConnectionOptions,
+  redisConnectionOptions,
+} from "./redis_connection.ts";
 import {
   appendCanonicalFields,
   appendFlatFields,
@@ -28,6 +28,8 @@ import {
   type RedisFormat,
   renderKey,
 } from "./redis_format.ts";
+import { RedisReplyError, type Reply } from "./resp_reader.ts";
+import { RespWriter } from "./resp_writer.ts";
 import { DeliveryError, type SinkContext, type SinkDriver } from "./types.ts";
 import { redactUrl, type SinkSpec, SinkUrlError } from "./url.ts";
 
@@ -110,7 +112,7 @@ export function createRedisStreamsDriver(
  * ```
  */
 export class RedisStreamsDriver implements SinkDriver {
-  readonly #options: RedisClientOptions;
+  readonly #options: RedisConnectionOptions;
   readonly #shown: string;
   readonly #templates: KeyTemplates;
   readonly #format: RedisFormat;
@@ -120,9 +122,13 @@ export class RedisStreamsDriver implements SinkDriver {
   readonly #log;
   readonly #keys = new Set<string>();
   #lastKey: string | undefined;
-  #client: Redis | undefined;
-  #connecting: Promise<Redis> | undefined;
+  #client: RedisConnection | undefined;
+  #connecting: Promise<RedisConnection> | undefined;
   #closed = false;
+  /** The batch's encoded commands; reused (a dropped connection may still be writing an old one). */
+  #writer = new RespWriter();
+  /** One event's XADD arguments, reused. */
+  readonly #args: string[] = [];
 
   readonly #timeoutMs: number;
 
@@ -139,15 +145,11 @@ export class RedisStreamsDriver implements SinkDriver {
     this.#trim = this.#maxlen > 0 ? ["MAXLEN", "~", String(this.#maxlen)] : [];
     this.#format = spec.format === "canonical" ? "canonical" : "flat";
     this.#log = log("sink", spec.name);
-    // No per-command timeout: ioredis arms a timer for every command of a
-    // pipeline (about 40% of the raw XADD rate); one deadline per batch.
-    const { commandTimeout: _perCommand, ...options } = redisClientOptions(
+    // One deadline per batch, none per command.
+    this.#options = redisConnectionOptions(
       spec.target,
+      `tickgate-${spec.name.replace(/[^\w.-]/g, "_")}`,
     );
-    this.#options = {
-      ...options,
-      connectionName: `tickgate-${spec.name.replace(/[^\w.-]/g, "_")}`,
-    };
   }
 
   /** Connects unless connected; rejects with a retryable DeliveryError. */
@@ -159,31 +161,37 @@ export class RedisStreamsDriver implements SinkDriver {
   async send(batch: readonly NormalizedEvent[]): Promise<void> {
     if (batch.length === 0) return;
     const client = await this.#ready();
-    const commands: string[][] = new Array(batch.length);
     const keys: string[] = new Array(batch.length);
     const templates = this.#templates;
     const trim = this.#trim;
     const canonical = this.#format === "canonical";
+    const writer = this.#writer;
+    const args = this.#args;
+    writer.reset();
     for (let i = 0; i < batch.length; i++) {
       const event = batch[i]!;
       const key = renderKey(templates[event.kind], event);
-      const args = ["xadd", key];
+      args.length = 0;
+      args.push("XADD", key);
       for (let j = 0; j < trim.length; j++) args.push(trim[j]!);
       args.push("*");
       if (canonical) appendCanonicalFields(event, args);
       else appendFlatFields(event, args);
-      commands[i] = args;
+      writer.command(args);
       keys[i] = key;
     }
-    let replies: [Error | null, unknown][] | null;
+    args.length = 0;
+    let replies: Reply[];
     try {
       replies = await deadline(
-        client.pipeline(commands).exec(),
+        client.send(writer.bytes(), batch.length),
         this.#timeoutMs,
         `XADD of ${batch.length} events`,
       );
     } catch (e) {
       this.#drop(client);
+      // The dropped socket may still hold the old buffer: encode into a new one.
+      this.#writer = new RespWriter();
       throw new DeliveryError(`XADD to ${this.#shown} failed: ${errorText(e)}`);
     }
     const error = replyError(this.#shown, replies, keys);
@@ -202,15 +210,7 @@ export class RedisStreamsDriver implements SinkDriver {
     this.#client = undefined;
     this.#connecting = undefined;
     if (client === undefined) return;
-    if (client.status === "ready") {
-      try {
-        await client.quit();
-        return;
-      } catch {
-        // fall through to a hard disconnect
-      }
-    }
-    client.disconnect();
+    await client.close();
   }
 
   /** Distinct stream keys written, the last one, and the trim cap. */
@@ -224,9 +224,9 @@ export class RedisStreamsDriver implements SinkDriver {
   }
 
   /** The connected client, connecting (once, shared) when needed. */
-  #ready(): Promise<Redis> {
+  #ready(): Promise<RedisConnection> {
     const client = this.#client;
-    if (client !== undefined && client.status === "ready") {
+    if (client !== undefined && client.usable) {
       return Promise.resolve(client);
     }
     if (client !== undefined) this.#drop(client);
@@ -236,30 +236,17 @@ export class RedisStreamsDriver implements SinkDriver {
     return this.#connecting;
   }
 
-  async #open(): Promise<Redis> {
-    const client = new Redis(this.#options);
-    let cause = "";
-    client.on("error", (error: Error) => {
-      cause = errorText(error);
-      this.#log.debug("Redis connection error: {error}", { error: cause });
-    });
+  async #open(): Promise<RedisConnection> {
+    let client: RedisConnection;
     try {
-      await deadline(
-        connectRedis(client),
-        2 * REDIS_TIMEOUT_MS,
-        "connecting to Redis",
-      );
+      client = await RedisConnection.open(this.#options);
     } catch (e) {
-      client.disconnect();
       const why = errorText(e);
-      throw new DeliveryError(
-        `cannot connect to ${this.#shown}: ${why}${
-          cause !== "" && cause !== why ? ` (${cause})` : ""
-        }`,
-      );
+      this.#log.debug("Redis connection error: {error}", { error: why });
+      throw new DeliveryError(`cannot connect to ${this.#shown}: ${why}`);
     }
     if (this.#closed) {
-      client.disconnect();
+      void client.close();
       throw new DeliveryError(`sink closed while connecting to ${this.#shown}`);
     }
     this.#client = client;
@@ -268,27 +255,27 @@ export class RedisStreamsDriver implements SinkDriver {
   }
 
   /** Forgets a client after a connection-level failure; the next call reconnects. */
-  #drop(client: Redis): void {
+  #drop(client: RedisConnection): void {
     if (this.#client === client) this.#client = undefined;
-    client.disconnect();
+    client.abort();
   }
 }
 
 /** The DeliveryError for a pipeline's replies, or undefined when all succeeded. */
 function replyError(
   shown: string,
-  replies: [Error | null, unknown][] | null,
+  replies: readonly Reply[],
   keys: readonly string[],
 ): DeliveryError | undefined {
-  if (replies === null || replies.length !== keys.length) {
+  if (replies.length !== keys.length) {
     return new DeliveryError(`XADD to ${shown}: missing replies`);
   }
   let failed = 0;
   let dataOnly = true;
   let first = "";
   for (let i = 0; i < replies.length; i++) {
-    const err = replies[i]![0];
-    if (err === null) continue;
+    const err = replies[i];
+    if (!(err instanceof RedisReplyError)) continue;
     failed++;
     if (!isDataError(err)) dataOnly = false;
     if (first === "") first = `key "${keys[i]}": ${errorText(err)}`;
@@ -301,8 +288,7 @@ function replyError(
 }
 
 /** A Redis error reply saying the data itself is refused. */
-function isDataError(err: Error): boolean {
-  if (err.name !== "ReplyError") return false;
+function isDataError(err: RedisReplyError): boolean {
   for (const p of PERMANENT_REPLIES) if (err.message.startsWith(p)) return true;
   return false;
 }

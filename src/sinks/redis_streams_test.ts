@@ -15,6 +15,7 @@ import {
   validateRedisStreamsOptions,
 } from "./redis_streams.ts";
 import { DeliveryError, type SinkContext } from "./types.ts";
+import { INCOMPLETE, RespReader } from "./resp_reader.ts";
 import { parseSinkUrl, SinkUrlError } from "./url.ts";
 
 const redis = await service("redis");
@@ -436,4 +437,171 @@ Deno.test({
       await client.quit();
     }
   },
+});
+
+Deno.test({
+  name: "non-ASCII keys and field values are byte-exact in Redis",
+  ignore: redis.skip,
+  fn: async () => {
+    const native = `${RUN}-€ü東京😀`;
+    const event: StatusEvent = {
+      ...status("bybit"),
+      nativeSymbol: native,
+      detail: `Zürich – 東京 😀 ${"é".repeat(40)} ${"€".repeat(400)}`,
+    };
+    const key = `${RUN}:ü:{native}`;
+    const driver = createRedisStreamsDriver(
+      parseSinkUrl(sinkUrl(redis.port, `key=${encodeURIComponent(key)}`), 1),
+      CTX,
+    );
+    const stream = `${RUN}:ü:${native}`;
+    await withClient(async (client) => {
+      try {
+        await driver.send([event, trade(1, native)]);
+        const entries = await client.xrangeBuffer(stream, "-", "+");
+        assert.equal(entries.length, 2);
+        const te = new TextEncoder();
+        const expected = [
+          formatFields(event, "flat"),
+          formatFields(trade(1, native), "flat"),
+        ];
+        for (let i = 0; i < 2; i++) {
+          const fields = entries[i]![1];
+          assert.deepEqual(
+            fields.map((b) => new Uint8Array(b)),
+            expected[i]!.map((s) => te.encode(s)),
+          );
+        }
+      } finally {
+        await driver.close();
+        await client.del(stream);
+      }
+    });
+  },
+});
+
+Deno.test({
+  name: "a 5,000-event batch goes in one send()",
+  ignore: redis.skip,
+  fn: async () => {
+    const key = `${RUN}:big`;
+    const driver = createRedisStreamsDriver(
+      parseSinkUrl(sinkUrl(redis.port, `maxlen=0&key=${key}`), 1),
+      CTX,
+    );
+    const batch: TradeEvent[] = [];
+    for (let i = 0; i < 5000; i++) batch.push(trade(i, "BIG"));
+    await withClient(async (client) => {
+      try {
+        await driver.send(batch);
+        assert.equal(await client.xlen(key), 5000);
+        const ids = (await readBack(client, key)).map((f) =>
+          JSON.parse(f.at(-1)!).id
+        );
+        assert.deepEqual(ids, batch.map((e) => e.id));
+        assert.deepEqual(driver.details?.(), {
+          streams: 1,
+          lastKey: key,
+          maxlen: 0,
+          format: "flat",
+        });
+      } finally {
+        await driver.close();
+        await client.del(key);
+      }
+    });
+  },
+});
+
+/**
+ * A fake Redis that answers the handshake and XADDs; on its first
+ * connection it sends half of the first XADD reply and closes.
+ */
+function fakeRedis(): {
+  port: number;
+  accepted: () => number;
+  xadds: () => number;
+  close: () => Promise<void>;
+} {
+  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  let accepted = 0;
+  let xadds = 0;
+  const conns = new Set<Deno.Conn>();
+  const serve = async (conn: Deno.Conn, breakIt: boolean) => {
+    const reader = new RespReader();
+    const buf = new Uint8Array(65536);
+    const te = new TextEncoder();
+    try {
+      for (;;) {
+        const n = await conn.read(buf);
+        if (n === null) return;
+        reader.push(buf.subarray(0, n));
+        let out = "";
+        for (;;) {
+          const cmd = reader.next();
+          if (cmd === INCOMPLETE) break;
+          const name = String((cmd as string[])[0]).toUpperCase();
+          if (name === "XADD") {
+            if (breakIt) {
+              await conn.write(te.encode(out + "$3\r\n1-"));
+              conn.close();
+              return;
+            }
+            xadds++;
+            out += `$${String(xadds).length + 2}\r\n${xadds}-0\r\n`;
+          } else out += name === "PING" ? "+PONG\r\n" : "+OK\r\n";
+        }
+        if (out !== "") await conn.write(te.encode(out));
+      }
+    } catch {
+      // closed
+    } finally {
+      conns.delete(conn);
+      try {
+        conn.close();
+      } catch {
+        // already closed
+      }
+    }
+  };
+  const loop = (async () => {
+    for await (const conn of listener) {
+      accepted++;
+      conns.add(conn);
+      void serve(conn, accepted === 1);
+    }
+  })();
+  return {
+    port: listener.addr.port,
+    accepted: () => accepted,
+    xadds: () => xadds,
+    close: async () => {
+      listener.close();
+      for (const c of conns) c.close();
+      await loop.catch(() => {});
+    },
+  };
+}
+
+Deno.test("a server that closes mid-reply: retryable DeliveryError, next send() reconnects", async () => {
+  const fake = fakeRedis();
+  const driver = createRedisStreamsDriver(
+    parseSinkUrl(`redis://u:hunter2@127.0.0.1:${fake.port}/0`, 1),
+    CTX,
+  );
+  try {
+    await assert.rejects(
+      driver.send([trade(1, "F"), trade(2, "F")]),
+      (e: unknown) =>
+        e instanceof DeliveryError && !e.permanent &&
+        /closed by the server/.test(e.message) &&
+        !e.message.includes("hunter2"),
+    );
+    await driver.send([trade(3, "F"), trade(4, "F")]);
+    assert.equal(fake.accepted(), 2);
+    assert.equal(fake.xadds(), 2);
+  } finally {
+    await driver.close();
+    await fake.close();
+  }
 });
