@@ -11,7 +11,6 @@
 import amqp from "amqplib";
 import { Kafka, logLevel } from "kafkajs";
 import { Buffer } from "node:buffer";
-import { Redis } from "ioredis";
 import type { NormalizedEvent } from "../src/core/events.ts";
 import { VenueStats } from "../src/core/stats.ts";
 import { buildKafkaBatch } from "../src/sinks/kafka_format.ts";
@@ -60,6 +59,11 @@ export async function redisDestination(): Promise<Destination> {
   const prefix = `tgbench-${Deno.pid}-${Date.now()}`;
   const url = `redis://127.0.0.1:6379/${REDIS_DB}`;
   // The raw client: ioredis as it comes (no per-command timeout).
+  // ioredis is loaded only when a Redis benchmark starts: loading it makes
+  // V8 run charCodeAt loops (the parsers' fast paths) about 4x slower for the
+  // rest of the process (reproduced with a bare loop), which would skew every
+  // step that runs after it.
+  const { Redis } = await import("ioredis");
   const client = new Redis({ host: "127.0.0.1", port: 6379, db: REDIS_DB });
   client.on("error", () => {});
   await client.ping();

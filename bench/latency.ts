@@ -17,7 +17,6 @@
  * @module
  */
 
-import { Redis } from "ioredis";
 import type { HistogramValue } from "../src/core/metrics.ts";
 import { SINK_LATENCY_BUCKETS } from "../src/sinks/queue_stats.ts";
 import {
@@ -124,6 +123,8 @@ export async function bareLatencies(
   blaster: BlasterHandle,
   commands: readonly string[][],
 ): Promise<number[]> {
+  // Loaded here, not at the top: see e2e_destinations.ts.
+  const { Redis } = await import("ioredis");
   const redis = new Redis({ host: "127.0.0.1", port: 6379, db: REDIS_DB });
   redis.on("error", () => {});
   await redis.ping();
