@@ -28,17 +28,18 @@ const SIZE = /^\d+\.\d{8}$/;
 const TIME = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z$/;
 const UUID =
   /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
+/** The live feed's member order (a captured `last_match`), not the docs example's. */
 const MATCH_KEYS = [
   "type",
   "trade_id",
-  "sequence",
   "maker_order_id",
   "taker_order_id",
-  "time",
-  "product_id",
+  "side",
   "size",
   "price",
-  "side",
+  "product_id",
+  "sequence",
+  "time",
 ];
 const TICKER_KEYS = [
   "type",

@@ -187,17 +187,22 @@ export class ProductMarket {
     this.#vol30 += size;
     this.#high = Math.max(this.#high, level.tick);
     this.#low = Math.min(this.#low, level.tick);
+    // The member order of the live feed (a captured frame), which is not
+    // the order of the documentation's example.
+    const tradeId = ++this.#tradeId;
+    const maker = rng.uuid();
+    const taker = rng.uuid();
     return this.#last = {
       type: "match",
-      trade_id: ++this.#tradeId,
-      sequence: ++this.#sequence,
-      maker_order_id: rng.uuid(),
-      taker_order_id: rng.uuid(),
-      time,
-      product_id: this.id,
+      trade_id: tradeId,
+      maker_order_id: maker,
+      taker_order_id: taker,
+      side,
       size: formatSize(size),
       price: this.price(level.tick),
-      side,
+      product_id: this.id,
+      sequence: ++this.#sequence,
+      time,
     };
   }
 

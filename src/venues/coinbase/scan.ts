@@ -57,7 +57,7 @@ function layout(type: string, members: readonly string[]): RegExp {
   return new RegExp(`${source}\\}$`);
 }
 
-/** Captures: trade_id, time, product_id, size, price, side. */
+/** The documentation example's order. Captures: trade_id, time, product_id, size, price, side. */
 const MATCH_LAYOUT = layout("(?:last_)?match", [
   "trade_id",
   NUMBER,
@@ -76,6 +76,32 @@ const MATCH_LAYOUT = layout("(?:last_)?match", [
   "price",
   STRING,
   "side",
+  STRING,
+]);
+
+/**
+ * The same members in the live feed's order (a captured frame; the
+ * documentation's example has the other). Captures: trade_id, side, size,
+ * price, product_id, time.
+ */
+const WIRE_MATCH_LAYOUT = layout("(?:last_)?match", [
+  "trade_id",
+  NUMBER,
+  "maker_order_id",
+  IGNORED,
+  "taker_order_id",
+  IGNORED,
+  "side",
+  STRING,
+  "size",
+  STRING,
+  "price",
+  STRING,
+  "product_id",
+  STRING,
+  "sequence",
+  IGNORED_NUMBER,
+  "time",
   STRING,
 ]);
 
@@ -181,6 +207,16 @@ export class CoinbaseScan {
     // `{"type":"` is 9 characters; the type's first one picks the layout.
     const c = frame.charCodeAt(9);
     if (c === 109 || c === 108) { // m, l
+      const w = WIRE_MATCH_LAYOUT.exec(frame);
+      if (w !== null) {
+        this.trade_id = Number(w[1]);
+        this.side = w[2]!;
+        this.size = w[3]!;
+        this.price = w[4]!;
+        this.product_id = w[5]!;
+        this.time = w[6]!;
+        return MATCH;
+      }
       const m = MATCH_LAYOUT.exec(frame);
       if (m !== null) {
         this.trade_id = Number(m[1]);

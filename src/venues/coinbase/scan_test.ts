@@ -228,6 +228,20 @@ Deno.test("fast path: thousands of mutated frames get the decoded path's outcome
   );
 });
 
+Deno.test("fast path: frames as the live feed and the documentation order them", () => {
+  // Captured from the live feed (../shared/research/exchanges.md).
+  const live =
+    '{"type":"last_match","trade_id":243091453,"maker_order_id":"fcb93eab-2d43-4856-b6d2-f20363bdac2d","taker_order_id":"710c4c8e-3b0f-4bc6-93eb-79ced0fe6fa1","side":"sell","size":"0.01655371","price":"2885.81","product_id":"ETH-USD","sequence":27069295509,"time":"2022-03-20T14:19:42.998986Z"}';
+  // The documentation's example order.
+  const docs =
+    '{"type":"match","trade_id":243091454,"sequence":27069295510,"maker_order_id":"ac928c66-ca53-498f-9c13-a110027a60e8","taker_order_id":"132fb6ae-456b-4654-b4e0-d681ac05cea1","time":"2022-03-20T14:19:43.028459Z","product_id":"ETH-USD","size":"5.23512","price":"2885.80","side":"buy"}';
+  const l2 =
+    '{"type":"l2update","product_id":"BTC-USD","changes":[["buy","22356.270000","0.00000000"],["sell","22356.300000","1.00000000"]],"time":"2022-08-04T15:25:05.010758Z"}';
+  const twin = new Twin();
+  for (const frame of [live, docs, l2]) twin.feed(frame);
+  assert.equal(twin.fast.fastFrames, 3);
+});
+
 Deno.test("CoinbaseScan.read() refuses what it cannot read exactly like JSON.parse", () => {
   const scan = new CoinbaseScan();
   const [match, ticker] = coinbaseVenueCorpus(2).frames as [string, string];
