@@ -41,6 +41,7 @@ export class LazyDriver implements SinkDriver {
   readonly #ctx: SinkContext;
   #driver: SinkDriver | undefined;
   #loading: Promise<SinkDriver> | undefined;
+  #closed = false;
 
   /**
    * @param load loads the driver module
@@ -60,14 +61,17 @@ export class LazyDriver implements SinkDriver {
 
   /** Sends through the loaded driver (loading it first if needed). */
   async send(batch: readonly NormalizedEvent[]): Promise<void> {
-    await (this.#driver ?? await this.#loaded()).send(batch);
+    await (await this.#loaded()).send(batch);
   }
 
-  /** Closes the driver if it was ever loaded. */
+  /**
+   * Closes the driver if it was ever loaded; a load still under way makes
+   * no driver, and `connect`/`send` reject from now on.
+   */
   async close(): Promise<void> {
-    const driver = this.#driver ??
-      await this.#loading?.catch(() => undefined);
-    await driver?.close();
+    this.#closed = true;
+    await this.#loading?.catch(() => undefined);
+    await this.#driver?.close();
   }
 
   /** The loaded driver's details; none before it is loaded. */
@@ -76,10 +80,12 @@ export class LazyDriver implements SinkDriver {
   }
 
   #loaded(): Promise<SinkDriver> {
+    if (this.#closed) return Promise.reject(new Error("sink driver closed"));
     if (this.#driver !== undefined) return Promise.resolve(this.#driver);
-    this.#loading ??= this.#load().then(
-      (factory) => this.#driver = factory(this.#spec, this.#ctx),
-    ).finally(() => {
+    this.#loading ??= this.#load().then((factory) => {
+      if (this.#closed) throw new Error("sink driver closed while loading");
+      return this.#driver = factory(this.#spec, this.#ctx);
+    }).finally(() => {
       this.#loading = undefined;
     });
     return this.#loading;

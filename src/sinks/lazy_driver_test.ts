@@ -83,4 +83,22 @@ Deno.test("LazyDriver: a failed load rejects and is tried again; close before an
   );
   await idle.close();
   assert.equal(never, 0);
+  await assert.rejects(idle.connect(), /closed/);
+  assert.equal(never, 0);
+});
+
+Deno.test("LazyDriver: closed while loading, it makes no driver and a waiting connect() rejects", async () => {
+  const made: Recorder[] = [];
+  const { promise: loaded, resolve } = Promise.withResolvers<DriverFactory>();
+  const driver = new LazyDriver(() => loaded, SPEC, CTX);
+  const connecting = driver.connect();
+  const closing = driver.close();
+  resolve(() => {
+    const r = new Recorder();
+    made.push(r);
+    return r;
+  });
+  await assert.rejects(connecting, /closed while loading/);
+  await closing;
+  assert.equal(made.length, 0);
 });

@@ -18,6 +18,9 @@ import {
 } from "./resp_reader.ts";
 import { RespWriter } from "./resp_writer.ts";
 
+/** AUTH refusals that only mean the server has no password set. */
+const NO_PASSWORD = /no password is set|without any password configured/i;
+
 /** Where and how to connect; {@link redisConnectionOptions} builds it from a URL. */
 export interface RedisConnectionOptions {
   /** Host name or IP address. */
@@ -192,6 +195,9 @@ export class RedisConnection {
    * connection is then unusable), or when a pipeline is already running.
    */
   pipeline(commands: readonly (readonly string[])[]): Promise<Reply[]> {
+    // The writer's buffer may still be being written by the running one.
+    const busy = this.#busy();
+    if (busy !== undefined) return Promise.reject(busy);
     const w = this.#writer;
     w.reset();
     for (let i = 0; i < commands.length; i++) w.command(commands[i]!);
@@ -204,16 +210,23 @@ export class RedisConnection {
    * change until the promise settles.
    */
   send(bytes: Uint8Array, count: number): Promise<Reply[]> {
-    if (this.#failure !== undefined) return Promise.reject(this.#failure);
-    if (this.#closed) return Promise.reject(this.#error("connection closed"));
-    if (this.#pending !== undefined) {
-      return Promise.reject(this.#error("a pipeline is already running"));
-    }
+    const busy = this.#busy();
+    if (busy !== undefined) return Promise.reject(busy);
     if (count === 0) return Promise.resolve([]);
     const { promise, resolve, reject } = Promise.withResolvers<Reply[]>();
     this.#pending = { count, replies: new Array<Reply>(), resolve, reject };
     this.#writeAll(bytes).catch((e) => this.#fail(`write: ${errorText(e)}`, e));
     return promise;
+  }
+
+  /** Why no pipeline can start now, if so. */
+  #busy(): RedisConnectionError | undefined {
+    if (this.#failure !== undefined) return this.#failure;
+    if (this.#closed) return this.#error("connection closed");
+    if (this.#pending !== undefined) {
+      return this.#error("a pipeline is already running");
+    }
+    return undefined;
   }
 
   /** Sends QUIT (best effort, briefly awaited) and closes the socket. */
@@ -260,7 +273,16 @@ export class RedisConnection {
     // Only AUTH and SELECT errors matter: SETNAME may be refused by an ACL,
     // and an error reply to PING (e.g. NOPERM) still proves Redis answers.
     let i = 0;
-    if (o.password !== undefined) this.#check("AUTH", replies[i++]);
+    if (o.password !== undefined) {
+      const auth = replies[i++];
+      // A password given to a Redis that has none: Redis refuses AUTH but
+      // serves the connection; ioredis (and so `tickgate tail`) carries on.
+      if (
+        !(auth instanceof RedisReplyError && NO_PASSWORD.test(auth.message))
+      ) {
+        this.#check("AUTH", auth);
+      }
+    }
     if (o.db !== 0) this.#check(`SELECT ${o.db}`, replies[i++]);
   }
 

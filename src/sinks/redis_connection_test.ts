@@ -54,20 +54,40 @@ Deno.test({
       assert.ok(replies[2] instanceof RedisReplyError);
       assert.equal(replies[3], "tickgate-conn-test");
       assert.deepEqual(replies.slice(4), [1, null]);
-      const running = conn.pipeline([["PING"]]);
+      // A large first pipeline still being written, and a different second
+      // one refused without touching the first one's bytes.
+      const big = "x".repeat(4 << 20);
+      const running = conn.pipeline([["SET", key, big], ["STRLEN", key]]);
       await assert.rejects(
-        conn.pipeline([["PING"]]),
+        conn.pipeline([["DEL", key]]),
         (e: unknown) =>
           e instanceof RedisConnectionError &&
           /already running/.test(e.message),
       );
-      assert.deepEqual(await running, ["PONG"]);
+      assert.deepEqual(await running, ["OK", big.length]);
+      assert.deepEqual(await conn.pipeline([["DEL", key]]), [1]);
       assert.ok(conn.usable);
     } finally {
       await conn.close();
     }
     assert.equal(conn.usable, false);
     await assert.rejects(conn.pipeline([["PING"]]), RedisConnectionError);
+  },
+});
+
+Deno.test({
+  name:
+    "open(): a password given to a Redis without one connects, as with ioredis",
+  ignore: redis.skip,
+  fn: async () => {
+    const u = new URL(redis.url);
+    u.password = "not-set-on-this-server";
+    const conn = await RedisConnection.open(redisConnectionOptions(u.href));
+    try {
+      assert.deepEqual(await conn.pipeline([["PING"]]), ["PONG"]);
+    } finally {
+      await conn.close();
+    }
   },
 });
 

@@ -6,17 +6,28 @@
  * @module
  */
 
-const QUOTE = 34;
-const COMMA = 44;
-const COLON = 58;
-const MINUS = 45;
-const DOT = 46;
-const ZERO = 48;
-const NINE = 57;
-const OPEN_BRACKET = 91;
-const CLOSE_BRACKET = 93;
-const OPEN_BRACE = 123;
-const CLOSE_BRACE = 125;
+/** Character codes of JSON's punctuation and digits, shared with `JsonScan`. */
+export const QUOTE = 34;
+/** `,` */
+export const COMMA = 44;
+/** `:` */
+export const COLON = 58;
+/** `-` */
+export const MINUS = 45;
+/** `.` */
+export const DOT = 46;
+/** `0` */
+export const ZERO = 48;
+/** `9` */
+export const NINE = 57;
+/** `[` */
+export const OPEN_BRACKET = 91;
+/** `]` */
+export const CLOSE_BRACKET = 93;
+/** `{` */
+export const OPEN_BRACE = 123;
+/** `}` */
+export const CLOSE_BRACE = 125;
 
 /** Containers nested deeper than this in a skipped value: left to JSON.parse. */
 export const MAX_DEPTH = 32;

@@ -30,19 +30,22 @@
  */
 
 import type { BookLevel } from "../core/events.ts";
-import { fractionEnd, stringEnd, valueEnd } from "./json_grammar.ts";
-
-const QUOTE = 34;
-const COMMA = 44;
-const COLON = 58;
-const MINUS = 45;
-const DOT = 46;
-const ZERO = 48;
-const NINE = 57;
-const OPEN_BRACKET = 91;
-const CLOSE_BRACKET = 93;
-const OPEN_BRACE = 123;
-const CLOSE_BRACE = 125;
+import {
+  CLOSE_BRACE,
+  CLOSE_BRACKET,
+  COLON,
+  COMMA,
+  DOT,
+  fractionEnd,
+  MINUS,
+  NINE,
+  OPEN_BRACE,
+  OPEN_BRACKET,
+  QUOTE,
+  stringEnd,
+  valueEnd,
+  ZERO,
+} from "./json_grammar.ts";
 
 export { MAX_DEPTH } from "./json_grammar.ts";
 
