@@ -33,8 +33,11 @@ export interface RedisConnectionOptions {
   username?: string;
   /** Password (AUTH [user] pass), when set. */
   password?: string;
-  /** TLS (`rediss://`), with the server name to verify when not an IP. */
-  tls?: { servername?: string };
+  /**
+   * TLS (`rediss://`). `Deno.connectTls` sends `host` as the server name and
+   * verifies the certificate against it, so there is nothing else to set.
+   */
+  tls?: true;
   /** Sent as CLIENT SETNAME when set. */
   connectionName?: string;
   /** How long connecting and the handshake may take, ms. */
@@ -66,11 +69,7 @@ export function redisConnectionOptions(
   };
   if (o.username !== undefined) out.username = o.username;
   if (o.password !== undefined) out.password = o.password;
-  if (o.tls !== undefined) {
-    out.tls = o.tls.servername === undefined
-      ? {}
-      : { servername: o.tls.servername };
-  }
+  if (o.tls !== undefined) out.tls = true;
   if (connectionName !== undefined) out.connectionName = connectionName;
   return out;
 }

@@ -18,7 +18,7 @@ Deno.test("redisConnectionOptions reuses redisClientOptions' reading of URLs", (
       db: 3,
       username: "al@ice",
       password: "p:ss",
-      tls: { servername: "example.com" },
+      tls: true,
       connectionName: "n",
       connectTimeoutMs: 5000,
     },
