@@ -43,7 +43,7 @@ function target(f: Figure): string {
     return `≥ ${f.target}× ${f.ratio >= f.target ? "met" : "missed"}`;
   }
   if (f.targetMax !== undefined) {
-    return `≤ ${f.targetMax} ${f.unit} ${
+    return `≤ ${+f.targetMax.toPrecision(2)} ${f.unit} ${
       f.median <= f.targetMax ? "met" : "missed"
     }`;
   }
