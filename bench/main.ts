@@ -43,9 +43,10 @@ function target(f: Figure): string {
     return `≥ ${f.target}× ${f.ratio >= f.target ? "met" : "missed"}`;
   }
   if (f.targetMax !== undefined) {
-    return `≤ ${+f.targetMax.toPrecision(2)} ${f.unit} ${
-      f.median <= f.targetMax ? "met" : "missed"
-    }`;
+    const bound = Number.isInteger(f.targetMax)
+      ? f.targetMax
+      : +f.targetMax.toPrecision(2);
+    return `≤ ${bound} ${f.unit} ${f.median <= f.targetMax ? "met" : "missed"}`;
   }
   return "–";
 }
