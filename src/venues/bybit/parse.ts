@@ -71,8 +71,12 @@ export class BybitParser implements FrameParser {
   readonly #unify = unifiedSymbol;
   /** The fast path's reader; undefined when it is switched off. */
   readonly #scan: BybitScan | undefined;
-  /** Frames the fast path handled (for tests: it must not always fall back). */
-  fastFrames = 0;
+  #fastFrames = 0;
+
+  /** How many frames the fast path has read (for tests and profiling). */
+  get fastFrames(): number {
+    return this.#fastFrames;
+  }
 
   constructor(options: BybitParserOptions) {
     this.#stats = options.stats;
@@ -173,7 +177,7 @@ export class BybitParser implements FrameParser {
       st === undefined ||
       st.parts.kind !== (kind === SCAN_TRADES ? "trade" : "book")
     ) return undefined;
-    this.fastFrames++;
+    this.#fastFrames++;
     st.counter.frames++;
     if (kind === SCAN_TRADES) {
       return scannedTrades(st, scan, receivedTs, out, this.#stats);
