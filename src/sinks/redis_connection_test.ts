@@ -1,10 +1,7 @@
 import assert from "node:assert/strict";
 import { service } from "../../tests/_services.ts";
-import {
-  RedisConnection,
-  RedisConnectionError,
-  redisConnectionOptions,
-} from "./redis_connection.ts";
+import { RedisConnection, RedisConnectionError } from "./redis_connection.ts";
+import { redisConnectionOptions } from "./redis_connection_options.ts";
 import { RedisReplyError } from "./resp_reader.ts";
 
 const redis = await service("redis");

@@ -14,11 +14,11 @@ import { deadline } from "../core/async.ts";
 import type { NormalizedEvent } from "../core/events.ts";
 import { log } from "../logging.ts";
 import { REDIS_TIMEOUT_MS, redisClientOptions } from "./redis_client.ts";
+import { RedisConnection } from "./redis_connection.ts";
 import {
-  RedisConnection,
   type RedisConnectionOptions,
   redisConnectionOptions,
-} from "./redis_connection.ts";
+} from "./redis_connection_options.ts";
 import {
   appendCanonicalFields,
   appendFlatFields,
