@@ -14,9 +14,6 @@ import type { StringTable } from "../../core/string_table.ts";
 import { JsonScan } from "../json_scan.ts";
 import type { StreamEntry } from "./parse.ts";
 
-/** Nesting of an unknown member's value beyond which JSON.parse decides. */
-export { MAX_DEPTH } from "../json_scan.ts";
-
 /**
  * The fast-path reader, one per parser. After a successful
  * {@link BinanceScan.read} the fields of the returned entry's kind hold

@@ -5,7 +5,7 @@ import { type FrameOutcome, VenueStats } from "../../core/stats.ts";
 import { Prng } from "../../simulator/prng.ts";
 import { BinanceParser } from "./parse.ts";
 import { RequestLog } from "./requests.ts";
-import { MAX_DEPTH } from "./scan.ts";
+import { MAX_DEPTH } from "../json_scan.ts";
 
 const CHANNELS = "trade aggTrade depth bookTicker depth5 kline_1m ticker"
   .split(" ");
