@@ -12,7 +12,8 @@
 
 import { basename, dirname, extname, join } from "node:path";
 import type { NormalizedEvent } from "../core/events.ts";
-import { LineSink, writeAll } from "./line_sink.ts";
+import { writeAll } from "../core/write_all.ts";
+import { LineSink } from "./line_sink.ts";
 import { redactUrl, type SinkSpec, SinkUrlError } from "./url.ts";
 
 const MB = 1024 * 1024;

@@ -139,12 +139,3 @@ export abstract class LineSink implements Sink {
     return { ...this.#stats, queued: this.#queue.length };
   }
 }
-
-/** Writes every byte of `data` to `w` (a single `write` may be partial). */
-export async function writeAll(
-  w: { write(p: Uint8Array): Promise<number> },
-  data: Uint8Array,
-): Promise<void> {
-  let off = 0;
-  while (off < data.length) off += await w.write(data.subarray(off));
-}

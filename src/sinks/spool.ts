@@ -15,7 +15,7 @@
 
 import { canonicalLines } from "./canonical.ts";
 import type { NormalizedEvent } from "../core/events.ts";
-import { writeAll } from "./line_sink.ts";
+import { writeAll } from "../core/write_all.ts";
 import {
   openSegmentForAppend,
   readSegmentLines,

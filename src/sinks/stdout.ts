@@ -5,7 +5,8 @@
  */
 
 import type { NormalizedEvent } from "../core/events.ts";
-import { LineSink, writeAll } from "./line_sink.ts";
+import { writeAll } from "../core/write_all.ts";
+import { LineSink } from "./line_sink.ts";
 import type { SinkSpec } from "./url.ts";
 
 /**
