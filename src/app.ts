@@ -36,6 +36,7 @@ import type { Store } from "./store/types.ts";
 import { type Restored, StoreWriter } from "./store/writer.ts";
 import { SubscriptionRegistry } from "./subscriptions/registry.ts";
 import type { SocketFactory } from "./transport/types.ts";
+import { denoSocketFactory } from "./transport/connection.ts";
 import {
   baseSource,
   registryVenue,
@@ -212,7 +213,10 @@ export class Gateway implements GatewayView {
       wired.push(wireVenue(factory(config, stats), stats, {
         config,
         clock,
-        socketFactory: deps.socketFactory,
+        socketFactory: deps.socketFactory ??
+          (config.transport.wsClient === "deno"
+            ? denoSocketFactory
+            : undefined),
         sink: router,
         processing,
       }));

@@ -93,6 +93,7 @@ const SCHEMA = z.object({
   SHUTDOWN_TIMEOUT_MS: int(100, 60_000, 4_500),
   WS_CONNECT_TIMEOUT_MS: int(100, 300_000, 10_000),
   WS_STALE_SEC: int(0, 86_400, 30),
+  WS_CLIENT: oneOf(["tickgate", "deno"], "tickgate"),
   RECONNECT_BASE_MS: int(1, 600_000, 500),
   RECONNECT_MAX_MS: int(1, 3_600_000, 30_000),
   BREAKER_THRESHOLD: int(1, 1_000_000, 10),
@@ -169,6 +170,8 @@ export interface Config {
   transport: {
     connectTimeoutMs: number;
     staleSec: number;
+    /** `tickgate`: the own WebSocket client; `deno`: Deno's `WebSocket`. */
+    wsClient: "tickgate" | "deno";
     reconnectBaseMs: number;
     reconnectMaxMs: number;
     breakerThreshold: number;
@@ -284,6 +287,7 @@ export async function loadConfig(sources: ConfigSources = {}): Promise<Config> {
     transport: {
       connectTimeoutMs: s.WS_CONNECT_TIMEOUT_MS,
       staleSec: s.WS_STALE_SEC,
+      wsClient: s.WS_CLIENT,
       reconnectBaseMs: s.RECONNECT_BASE_MS,
       reconnectMaxMs: s.RECONNECT_MAX_MS,
       breakerThreshold: s.BREAKER_THRESHOLD,

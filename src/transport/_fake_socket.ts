@@ -5,7 +5,7 @@
  * @module
  */
 
-import type { SocketLike } from "./types.ts";
+import type { FrameEvent, SocketLike } from "./types.ts";
 
 /** A socket the test drives by hand; it records what the machine does. */
 export class FakeSocket implements SocketLike {
@@ -18,7 +18,7 @@ export class FakeSocket implements SocketLike {
   /** When false, `close()` never reports back (a hung peer). */
   reportsClose = true;
   onopen: ((ev: Event) => void) | null = null;
-  onmessage: ((ev: MessageEvent) => void) | null = null;
+  onmessage: ((ev: FrameEvent) => void) | null = null;
   onerror: ((ev: Event) => void) | null = null;
   onclose: ((ev: CloseEvent) => void) | null = null;
 
@@ -38,8 +38,13 @@ export class FakeSocket implements SocketLike {
     this.readyState = 1;
     this.onopen?.(new Event("open"));
   }
-  deliver(data: string | ArrayBuffer): void {
-    this.onmessage?.(new MessageEvent("message", { data }));
+  /** Delivers a message; with `batch`, as one of a read's messages. */
+  deliver(data: string | ArrayBuffer, batch?: number): void {
+    this.onmessage?.(
+      batch === undefined
+        ? new MessageEvent("message", { data })
+        : { data, batch },
+    );
   }
   fail(message: string): void {
     this.onerror?.(new ErrorEvent("error", { message }));

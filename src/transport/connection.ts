@@ -11,6 +11,8 @@ import { type Clock, systemClock, type TimerId } from "../core/clock.ts";
 import { backoffDelay, type BackoffOptions } from "../core/backoff.ts";
 import { type BreakerOptions, CircuitBreaker } from "../core/breaker.ts";
 import { type SendLimit, SendPacer } from "./send_pacer.ts";
+import { proxyFor } from "./proxy_env.ts";
+import { WsClient } from "./ws_client.ts";
 import type {
   ConnectionState,
   HeartbeatSpec,
@@ -38,7 +40,7 @@ export interface ConnectionOptions {
   handlers: ConnectionHandlers;
   /** Time source for timestamps and timers. @default {systemClock} */
   clock?: Clock;
-  /** Opens sockets. @default {defaultSocketFactory} (Deno's `WebSocket`) */
+  /** Opens sockets. @default {defaultSocketFactory} (tickgate's own client) */
   socketFactory?: SocketFactory;
   /** An attempt not open after this long is abandoned. @default {10000} */
   connectTimeoutMs?: number;
@@ -94,11 +96,28 @@ type TimerKind =
   | "close"
   | "pace";
 
-/** Opens a Deno `WebSocket` with `binaryType = "arraybuffer"`. */
+/**
+ * The default socket: tickgate's own client ({@link WsClient}), but Deno's
+ * `WebSocket` where `HTTP_PROXY`/`HTTPS_PROXY` send the URL through a
+ * proxy (which Deno's speaks and tickgate's does not).
+ */
 export function defaultSocketFactory(url: string): SocketLike {
+  let viaProxy = false;
+  try {
+    viaProxy = proxyFor(new URL(url), (name) => Deno.env.get(name)) !==
+      undefined;
+  } catch {
+    // Not a URL: WsClient says so.
+  }
+  return viaProxy ? denoSocketFactory(url) : new WsClient(url);
+}
+
+/** Opens Deno's built-in `WebSocket` (`WS_CLIENT=deno`). */
+export function denoSocketFactory(url: string): SocketLike {
   const ws = new WebSocket(url);
   ws.binaryType = "arraybuffer";
-  return ws;
+  // Its MessageEvents are FrameEvents in shape: `data` is all the transport reads.
+  return ws as unknown as SocketLike;
 }
 
 /**
@@ -127,9 +146,12 @@ export class Connection {
   #state: ConnectionState = "idle";
   #socket: SocketLike | undefined;
   #gotFrame = false;
+  /** The socket read the latest frame came from, and its receive time. */
+  #batch: number | undefined;
+  #batchTs = 0;
   /** A heartbeat went out and its pong has not come back yet. */
   #awaitingPong = false;
-  /** The error event of the current attempt, reported if it never opens. */
+  /** The error event of the current socket: the cause of its close. */
   #socketError: string | undefined;
   #openedAt: number | undefined;
   #lastFrameAt: number | undefined;
@@ -304,12 +326,13 @@ export class Connection {
       return this.#lost(this.#stats.lastError, true);
     }
     this.#socket = ws;
+    this.#batch = undefined;
     this.#gotFrame = false;
     this.#socketError = undefined;
     ws.onopen = () => this.#on(ws, () => this.#onOpen(ws));
     // The frame path: no closure or object per frame.
     ws.onmessage = (ev) => {
-      if (ws === this.#socket) this.#onFrame(ev.data);
+      if (ws === this.#socket) this.#onFrame(ev.data, ev.batch);
     };
     ws.onerror = (ev) =>
       this.#on(ws, () => {
@@ -343,8 +366,14 @@ export class Connection {
     }
   }
 
-  #onFrame(data: unknown): void {
-    const now = this.#clock.now();
+  #onFrame(data: unknown, batch: number | undefined): void {
+    // One clock read per read of the socket: its frames arrived together.
+    let now: number;
+    if (batch === undefined || batch !== this.#batch) {
+      now = this.#clock.now();
+      this.#batch = batch;
+      this.#batchTs = now;
+    } else now = this.#batchTs;
     let text: string;
     if (typeof data === "string") text = data;
     else if (data instanceof ArrayBuffer || ArrayBuffer.isView(data)) {
@@ -376,9 +405,12 @@ export class Connection {
     if (!wasOpen) this.#stats.connectErrors++;
     this.#socket = undefined;
     const what = `${ev.code}${ev.reason ? ` ${ev.reason}` : ""}`;
-    const cause = wasOpen
+    const error = this.#socketError;
+    const cause = !wasOpen
+      ? `connect failed: ${error ?? what}`
+      : error === undefined
       ? `closed by server: ${what}`
-      : `connect failed: ${this.#socketError ?? what}`;
+      : `socket failed: ${error}`;
     this.#lost(cause, !this.#gotFrame);
   }
 

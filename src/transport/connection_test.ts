@@ -79,6 +79,34 @@ Deno.test("connects, sends subscriptions on open and delivers frames", async () 
   assert.equal(t.clock.pending, 0);
 });
 
+Deno.test("the frames of one socket read share one receive time; each read gets its own", async () => {
+  const t = setup();
+  t.conn.start();
+  t.last().open();
+  t.last().deliver("a", 1);
+  t.clock.advance(3); // the clock moves while the read's frames are handled
+  t.last().deliver("b", 1);
+  t.last().deliver("c", 2);
+  t.clock.advance(4);
+  t.last().deliver("d"); // no batch (Deno's WebSocket): the clock is read
+  t.last().deliver("e");
+  assert.deepEqual(t.frames, [
+    ["a", 1_000_000],
+    ["b", 1_000_000],
+    ["c", 1_000_003],
+    ["d", 1_000_007],
+    ["e", 1_000_007],
+  ]);
+  // A new socket numbers its reads from 1 again: its first read is new.
+  t.conn.reconnect("test");
+  t.clock.advance(60_000); // past any backoff
+  t.last().open();
+  t.clock.advance(5);
+  t.last().deliver("f", 1);
+  assert.deepEqual(t.frames.at(-1), ["f", t.clock.now()]);
+  await t.conn.close();
+});
+
 Deno.test("a connect attempt that does not open in time counts as failure", async () => {
   const t = setup({ connectTimeoutMs: 2_000 });
   t.conn.start();

@@ -6,6 +6,21 @@
 
 import type { SendLimit } from "./send_pacer.ts";
 
+/**
+ * A received message as the transport reads it: `MessageEvent` has this
+ * shape, and tickgate's own client reuses one such object for every frame.
+ */
+export interface FrameEvent {
+  /** A string for a text message; binary as `ArrayBuffer` or `Uint8Array`. */
+  readonly data: unknown;
+  /**
+   * Messages with the same `batch` came out of one read of the socket, so
+   * they share a receive time: the transport reads its clock once for them.
+   * Absent (as from `WebSocket`): the clock is read for every message.
+   */
+  readonly batch?: number;
+}
+
 /** The subset of the WebSocket API the transport uses; tests inject fakes. */
 export interface SocketLike {
   /** 0 connecting, 1 open, 2 closing, 3 closed (as `WebSocket`). */
@@ -13,12 +28,12 @@ export interface SocketLike {
   send(data: string): void;
   close(code?: number, reason?: string): void;
   onopen: ((ev: Event) => void) | null;
-  onmessage: ((ev: MessageEvent) => void) | null;
+  onmessage: ((ev: FrameEvent) => void) | null;
   onerror: ((ev: Event) => void) | null;
   onclose: ((ev: CloseEvent) => void) | null;
 }
 
-/** Opens a socket to `url`. The default uses Deno's built-in `WebSocket`. */
+/** Opens a socket to `url`. The default is tickgate's own client (`ws_client.ts`). */
 export type SocketFactory = (url: string) => SocketLike;
 
 /** Where a connection is in its life. */

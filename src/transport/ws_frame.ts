@@ -1,0 +1,305 @@
+/**
+ * RFC 6455 framing for tickgate's own WebSocket client: a reader that cuts
+ * every complete frame out of one receive buffer per TCP read (no event
+ * object per frame), reassembles fragmented messages, checks what a client
+ * must check (unmasked server frames, no reserved bits, control-frame
+ * limits, valid UTF-8, a size limit), and an encoder of masked client
+ * frames.
+ *
+ * @module
+ */
+
+/** Frame opcodes (RFC 6455 §5.2). */
+export const OP_CONTINUATION = 0x0;
+/** A text frame. */
+export const OP_TEXT = 0x1;
+/** A binary frame. */
+export const OP_BINARY = 0x2;
+/** A close frame. */
+export const OP_CLOSE = 0x8;
+/** A ping frame. */
+export const OP_PING = 0x9;
+/** A pong frame. */
+export const OP_PONG = 0xa;
+
+/** Close codes the client sends when it fails a connection (RFC 6455 §7.4.1). */
+export const CLOSE_PROTOCOL_ERROR = 1002;
+/** A text frame that is not UTF-8. */
+export const CLOSE_INVALID_DATA = 1007;
+/** A message over the size limit. */
+export const CLOSE_TOO_BIG = 1009;
+
+/** The default largest message, as Deno's own `WebSocket` (64 MiB). */
+export const DEFAULT_MAX_MESSAGE_BYTES = 64 * 1024 * 1024;
+
+const INITIAL_BUFFER_BYTES = 128 * 1024;
+/** The least free space a read gets. */
+const MIN_READ = 4096;
+const REPLACEMENT = "\uFFFD";
+// A leading byte-order mark is kept, as Deno's WebSocket keeps it.
+const decoder = new TextDecoder("utf-8", { ignoreBOM: true });
+const strictDecoder = new TextDecoder("utf-8", {
+  fatal: true,
+  ignoreBOM: true,
+});
+
+/** The peer broke the protocol; `closeCode` is what the client answers with. */
+export class WsProtocolError extends Error {
+  /**
+   * @param message what was wrong
+   * @param closeCode the close code to send (1002, 1007 or 1009)
+   */
+  constructor(message: string, readonly closeCode: number) {
+    super(message);
+    this.name = "WsProtocolError";
+  }
+}
+
+/** Where a {@link FrameReader} delivers what it cut out. */
+export interface FrameSink {
+  /**
+   * A whole message: text decoded, binary as a copy. Returns `false` to
+   * stop delivering messages (the socket is closing).
+   */
+  message(data: string | Uint8Array): boolean;
+  /** A close, ping or pong frame (the payload is a copy). */
+  control(opcode: number, payload: Uint8Array): void;
+}
+
+/**
+ * Decodes UTF-8. Invalid bytes decode to U+FFFD, so only a text holding one
+ * (never an ASCII frame: V8 answers that search at once) is checked again
+ * strictly, which throws a {@link WsProtocolError} when the bytes are not
+ * UTF-8.
+ */
+export function decodeText(bytes: Uint8Array): string {
+  const text = decoder.decode(bytes);
+  if (text.indexOf(REPLACEMENT) !== -1) {
+    try {
+      strictDecoder.decode(bytes);
+    } catch {
+      throw new WsProtocolError("text that is not UTF-8", CLOSE_INVALID_DATA);
+    }
+  }
+  return text;
+}
+
+/**
+ * One connection's receive side. Read into {@link FrameReader.space}, then
+ * call {@link FrameReader.filled}: every complete frame in the buffer is
+ * delivered, in order, before it returns; a partial frame waits for the
+ * next read. Throws {@link WsProtocolError} when the peer broke the protocol
+ * (the connection must then be failed).
+ *
+ * @example Usage
+ * ```ts ignore
+ * const reader = new FrameReader(DEFAULT_MAX_MESSAGE_BYTES);
+ * const n = await conn.read(reader.space());
+ * if (n !== null) reader.filled(n, sink);
+ * ```
+ */
+export class FrameReader {
+  readonly #max: number;
+  #buf = new Uint8Array(INITIAL_BUFFER_BYTES);
+  #start = 0;
+  #end = 0;
+  /** Bytes the frame at `#start` needs, once its header said so. */
+  #need = 0;
+  #fragments: Uint8Array[] = [];
+  #fragmentOp = 0;
+  #fragmentBytes = 0;
+
+  /** @param maxMessageBytes the largest message (or frame) accepted */
+  constructor(maxMessageBytes: number = DEFAULT_MAX_MESSAGE_BYTES) {
+    this.#max = maxMessageBytes;
+  }
+
+  /** Bytes received but not yet delivered (a partial frame). */
+  get pending(): number {
+    return this.#end - this.#start;
+  }
+
+  /**
+   * The free end of the buffer, to read into. Makes room first: moves a
+   * partial frame to the front, grows the buffer (doubling, no further than
+   * the frame under way needs, so a header announcing 60 MiB allocates
+   * nothing before the bytes come), and goes back to the initial size once
+   * a large frame is through.
+   */
+  space(): Uint8Array {
+    const pending = this.#end - this.#start;
+    const buf = this.#buf;
+    if (
+      buf.length > INITIAL_BUFFER_BYTES &&
+      Math.max(pending, this.#need) + MIN_READ <= INITIAL_BUFFER_BYTES
+    ) {
+      this.#moveTo(new Uint8Array(INITIAL_BUFFER_BYTES));
+    } else if (pending === 0) {
+      this.#start = this.#end = 0;
+    } else if (buf.length - this.#end < MIN_READ) {
+      if (buf.length - pending >= MIN_READ && this.#start > 0) {
+        this.#moveTo(buf);
+      } else {
+        const grown = Math.max(
+          pending + MIN_READ,
+          Math.min(buf.length * 2, this.#need + MIN_READ),
+        );
+        this.#moveTo(new Uint8Array(grown));
+      }
+    }
+    return this.#buf.subarray(this.#end);
+  }
+
+  /** Moves the pending bytes to the front of `to`, which becomes the buffer. */
+  #moveTo(to: Uint8Array<ArrayBuffer>): void {
+    const pending = this.#end - this.#start;
+    if (to === this.#buf) to.copyWithin(0, this.#start, this.#end);
+    else to.set(this.#buf.subarray(this.#start, this.#end));
+    this.#buf = to;
+    this.#start = 0;
+    this.#end = pending;
+  }
+
+  /** `n` bytes were read into the last {@link FrameReader.space}: deliver. */
+  filled(n: number, sink: FrameSink): void {
+    this.#end += n;
+    const buf = this.#buf;
+    const end = this.#end;
+    let start = this.#start;
+    let deliver = true;
+    this.#need = 0;
+    try {
+      while (end - start >= 2) {
+        const b0 = buf[start]!;
+        const b1 = buf[start + 1]!;
+        if ((b1 & 0x80) !== 0) {
+          throw new WsProtocolError(
+            "a masked frame from the server",
+            CLOSE_PROTOCOL_ERROR,
+          );
+        }
+        if ((b0 & 0x70) !== 0) {
+          throw new WsProtocolError(
+            "reserved bits set (no extension was agreed)",
+            CLOSE_PROTOCOL_ERROR,
+          );
+        }
+        let len = b1;
+        let head = 2;
+        if (len === 126) {
+          if (end - start < 4) break;
+          len = (buf[start + 2]! << 8) | buf[start + 3]!;
+          head = 4;
+        } else if (len === 127) {
+          if (end - start < 10) break;
+          const high = (buf[start + 2]! << 24 | buf[start + 3]! << 16 |
+            buf[start + 4]! << 8 | buf[start + 5]!) >>> 0;
+          const low = (buf[start + 6]! << 24 | buf[start + 7]! << 16 |
+            buf[start + 8]! << 8 | buf[start + 9]!) >>> 0;
+          if (high >= 0x80000000) {
+            throw new WsProtocolError(
+              "a 64-bit length with its top bit set",
+              CLOSE_PROTOCOL_ERROR,
+            );
+          }
+          len = high * 0x100000000 + low;
+          head = 10;
+        }
+        const op = b0 & 0x0f;
+        if (op >= 8 && (len > 125 || (b0 & 0x80) === 0)) {
+          throw new WsProtocolError(
+            "a control frame fragmented or over 125 bytes",
+            CLOSE_PROTOCOL_ERROR,
+          );
+        }
+        if (len > this.#max) {
+          throw new WsProtocolError(
+            `a frame of ${len} bytes (limit ${this.#max})`,
+            CLOSE_TOO_BIG,
+          );
+        }
+        if (end - start < head + len) {
+          this.#need = head + len;
+          break;
+        }
+        const at = start + head;
+        start = at + len;
+        this.#start = start;
+        if (op === OP_TEXT && (b0 & 0x80) !== 0 && this.#fragmentOp === 0) {
+          // The hot path: a whole text message in one frame.
+          if (deliver) {
+            deliver = sink.message(decodeText(buf.subarray(at, start)));
+          }
+        } else if (op >= 8) {
+          this.#control(op, buf.slice(at, start), sink);
+        } else {
+          const whole = this.#data(op, (b0 & 0x80) !== 0, buf, at, start);
+          if (whole !== undefined && deliver) deliver = sink.message(whole);
+        }
+      }
+    } finally {
+      this.#start = start;
+      if (start === end) this.#start = this.#end = 0;
+    }
+  }
+
+  #control(op: number, payload: Uint8Array, sink: FrameSink): void {
+    if (op !== OP_CLOSE && op !== OP_PING && op !== OP_PONG) {
+      throw new WsProtocolError(`unknown opcode ${op}`, CLOSE_PROTOCOL_ERROR);
+    }
+    sink.control(op, payload);
+  }
+
+  /** A data frame other than a whole text one; the message once complete. */
+  #data(
+    op: number,
+    fin: boolean,
+    buf: Uint8Array,
+    from: number,
+    to: number,
+  ): string | Uint8Array | undefined {
+    if (op === OP_CONTINUATION) {
+      if (this.#fragmentOp === 0) {
+        throw new WsProtocolError(
+          "a continuation frame with no message to continue",
+          CLOSE_PROTOCOL_ERROR,
+        );
+      }
+    } else if (op === OP_TEXT || op === OP_BINARY) {
+      if (this.#fragmentOp !== 0) {
+        throw new WsProtocolError(
+          "a new message inside a fragmented one",
+          CLOSE_PROTOCOL_ERROR,
+        );
+      }
+      if (fin) {
+        return op === OP_TEXT
+          ? decodeText(buf.subarray(from, to))
+          : buf.slice(from, to);
+      }
+      this.#fragmentOp = op;
+    } else {
+      throw new WsProtocolError(`unknown opcode ${op}`, CLOSE_PROTOCOL_ERROR);
+    }
+    this.#fragmentBytes += to - from;
+    if (this.#fragmentBytes > this.#max) {
+      throw new WsProtocolError(
+        `a message over ${this.#max} bytes`,
+        CLOSE_TOO_BIG,
+      );
+    }
+    this.#fragments.push(buf.slice(from, to));
+    if (!fin) return undefined;
+    const whole = new Uint8Array(this.#fragmentBytes);
+    let o = 0;
+    for (const part of this.#fragments) {
+      whole.set(part, o);
+      o += part.length;
+    }
+    const text = this.#fragmentOp === OP_TEXT;
+    this.#fragments = [];
+    this.#fragmentOp = 0;
+    this.#fragmentBytes = 0;
+    return text ? decodeText(whole) : whole;
+  }
+}
