@@ -15,14 +15,9 @@
  * @module
  */
 
-import {
-  acceptKey,
-  encodeFrames,
-  frame,
-  readHead,
-  respond,
-  writeAll,
-} from "./blaster_wire.ts";
+import { writeAll } from "../src/core/write_all.ts";
+import { acceptKey } from "../src/transport/ws_handshake.ts";
+import { encodeFrames, frame, readHead, respond } from "./blaster_wire.ts";
 
 export { spawnBlaster, subscribed } from "./blaster_spawn.ts";
 

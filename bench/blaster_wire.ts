@@ -1,13 +1,13 @@
 /**
  * The wire helpers of the blaster (`blaster.ts`): WebSocket frames encoded
- * once into one buffer, the handshake's accept key, and a minimal HTTP/1.1
- * request-head reader and JSON responder, all over raw `Deno.Conn`s.
+ * once into one buffer, and a minimal HTTP/1.1 request-head reader and JSON
+ * responder, all over raw `Deno.Conn`s.
  *
  * @module
  */
 
-/** The WebSocket handshake's magic GUID (RFC 6455). */
-const GUID = "258EAFA5-E914-47DA-95CA-C5AB0DC85B11";
+import { writeAll } from "../src/core/write_all.ts";
+
 const enc = new TextEncoder();
 const dec = new TextDecoder();
 
@@ -51,14 +51,6 @@ export function frame(op: number, payload: Uint8Array): Uint8Array {
   return buf.subarray(0, putFrame(buf, 0, op, payload));
 }
 
-/** Writes all of `data` (a `write` may take part of it). */
-export async function writeAll(
-  conn: Deno.Conn,
-  data: Uint8Array,
-): Promise<void> {
-  for (let o = 0; o < data.length;) o += await conn.write(data.subarray(o));
-}
-
 /** Reads an HTTP request head; the bytes after it come back too. */
 export async function readHead(conn: Deno.Conn) {
   let buf = new Uint8Array(0);
@@ -89,12 +81,6 @@ export async function readHead(conn: Deno.Conn) {
     next.set(chunk.subarray(0, n), buf.length);
     buf = next;
   }
-}
-
-/** `Sec-WebSocket-Accept` for a client's `Sec-WebSocket-Key`. */
-export async function acceptKey(key: string): Promise<string> {
-  const digest = await crypto.subtle.digest("SHA-1", enc.encode(key + GUID));
-  return btoa(String.fromCharCode(...new Uint8Array(digest)));
 }
 
 /** Answers with a JSON body and closes the connection. */
