@@ -10,6 +10,7 @@ import type {
   EventSink,
   NormalizedEvent,
   Side,
+  TradeEvent,
   VenueName,
 } from "../core/events.ts";
 import { OrderBook } from "../core/order_book.ts";
@@ -49,7 +50,10 @@ export interface LocalBook {
 
 /** The latest entry of one venue and symbol, and its book when it has one. */
 interface Slot {
+  /** Everything but `lastTrade`, which is built from `trade` when read. */
   entry: LatestEntry;
+  /** The latest trade event, kept as it is (no copy per trade). */
+  trade: TradeEvent | undefined;
   book: OrderBook | undefined;
   /** The `sequence` of the latest book event applied. */
   bookSequence: number | undefined;
@@ -93,18 +97,17 @@ export class LatestStore implements EventSink {
         };
         symbols.set(
           e.symbol,
-          slot = { entry, book: undefined, bookSequence: undefined },
+          slot = {
+            entry,
+            trade: undefined,
+            book: undefined,
+            bookSequence: undefined,
+          },
         );
       }
       const entry = slot.entry;
       if (e.kind === "trade") {
-        entry.lastTrade = {
-          tradeId: e.tradeId,
-          price: e.price,
-          size: e.size,
-          side: e.side,
-          exchangeTs: e.exchangeTs,
-        };
+        slot.trade = e;
       } else if (e.kind === "ticker") {
         if (e.bid === "" && e.ask === "") continue;
         entry.bid = e.bid;
@@ -155,11 +158,23 @@ export class LatestStore implements EventSink {
     const wanted = symbols && new Set(symbols.map((s) => s.toUpperCase()));
     const out: LatestEntry[] = [];
     for (const bySymbol of this.#venues.values()) {
-      for (const { entry: e } of bySymbol.values()) {
+      for (const { entry: e, trade: t } of bySymbol.values()) {
         if (
           wanted === undefined || wanted.has(e.symbol) ||
           wanted.has(e.nativeSymbol)
-        ) out.push(structuredClone(e));
+        ) {
+          const copy = structuredClone(e);
+          if (t !== undefined) {
+            copy.lastTrade = {
+              tradeId: t.tradeId,
+              price: t.price,
+              size: t.size,
+              side: t.side,
+              exchangeTs: t.exchangeTs,
+            };
+          }
+          out.push(copy);
+        }
       }
     }
     return out.sort((a, b) =>
