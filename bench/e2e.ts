@@ -1,11 +1,12 @@
 /**
  * End to end into a null sink: the blaster (its own process) sends N
  * Coinbase frames over loopback; the real `Gateway` (transport, session,
- * parser, dedup, router; `SINKS` empty) ingests them. Compared, in the same
- * process run and alternately, with bare Deno `WebSocket` clients receiving
- * the same frames: one only counting them (the issue's ceiling), one also
- * `JSON.parse`-ing each (the practical ingest ceiling before any
- * normalization). Also the helpers the other end-to-end benchmarks share.
+ * parser, dedup, router; `SINKS` empty) ingests them, once on its own
+ * WebSocket client (the default) and once on Deno's (`WS_CLIENT=deno`).
+ * Compared, in the same process run and alternately, with bare Deno
+ * `WebSocket` clients receiving the same frames: one only counting them
+ * (the issue's ceiling), one also `JSON.parse`-ing each (the practical
+ * ingest ceiling before any normalization). Also the helpers the other end-to-end benchmarks share.
  *
  * @module
  */
@@ -162,6 +163,20 @@ export async function timeFrames(
   return n / ((t1 - t0) / 1000);
 }
 
+/** Frames/s of a fresh gateway (null sink) with `env` over `n` frames. */
+async function gatewayRate(
+  blaster: BlasterHandle,
+  n: number,
+  env: Record<string, string>,
+): Promise<number> {
+  const g = await startGateway(blaster, "", env);
+  try {
+    return await timeFrames(blaster, n, g.frames);
+  } finally {
+    await g.stop();
+  }
+}
+
 /** Median, min and max of per-run figures. */
 export function spread(
   xs: number[],
@@ -180,6 +195,7 @@ export async function benchE2e(options: { quick: boolean }): Promise<Figure[]> {
   const count: number[] = [];
   const parse: number[] = [];
   const gateway: number[] = [];
+  const denoGateway: number[] = [];
   try {
     for (let r = 0; r <= runs; r++) {
       const a = await bareClient(blaster);
@@ -190,17 +206,13 @@ export async function benchE2e(options: { quick: boolean }): Promise<Figure[]> {
       const cb = await timeFrames(blaster, n, () => b.count);
       await b.close();
       void keep;
-      const g = await startGateway(blaster, "");
-      let cg: number;
-      try {
-        cg = await timeFrames(blaster, n, g.frames);
-      } finally {
-        await g.stop();
-      }
+      const cg = await gatewayRate(blaster, n, {});
+      const cd = await gatewayRate(blaster, n, { WS_CLIENT: "deno" });
       if (r === 0) continue; // warm-up
       count.push(ca);
       parse.push(cb);
       gateway.push(cg);
+      denoGateway.push(cd);
     }
   } finally {
     await blaster.close();
@@ -216,6 +228,14 @@ export async function benchE2e(options: { quick: boolean }): Promise<Figure[]> {
       ceiling: median(count),
       ratio: g.median / median(count),
       target: 0.7,
+    },
+    {
+      name: `${name}, WS_CLIENT=deno, vs bare WS client`,
+      unit: "frames/s",
+      ...spread(denoGateway),
+      ceilingName: "bare Deno WebSocket, count only",
+      ceiling: median(count),
+      ratio: median(denoGateway) / median(count),
     },
     {
       name: `${name} vs bare WS client + JSON.parse`,
