@@ -227,7 +227,16 @@ Deno.test("bybit: a ping every 20 s of injected time; a missing pong reconnects"
   await settled();
   clock.advance(20_000);
   assert.equal(conn().stats.staleReconnects, 1);
-  assert.match(s.venue().details.get(conn().id) ?? "", /no pong within 20 s/);
+  // The backoff is full jitter: a draw of 0 ms reconnects within the same
+  // advance and replaces the connection's current detail, so the cause is
+  // read from the status event it published.
+  const noPong = (e: NormalizedEvent) =>
+    e.kind === "status" && e.state === "disconnected" &&
+    /no pong within 20 s/.test(e.detail);
+  await waitFor(
+    "the no-pong status event",
+    async () => (await readEvents(s.eventsPath)).some(noPong),
+  );
   clock.advance(1_000); // past the backoff
   await waitFor(
     "a new connection",
