@@ -91,8 +91,10 @@ export class AdvancedParser implements FrameParser {
     };
   }
 
+  /** A (re)opened connection starts with nothing acknowledged. */
   connectionOpened(connection: string): void {
     this.#connections.delete(connection);
+    this.#stats.acked.delete(connection);
   }
 
   #product(product: string): ProductState {
