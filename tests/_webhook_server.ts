@@ -18,7 +18,7 @@
 
 /** How the server answers a request. */
 export type WebhookReply =
-  | { status: number; retryAfter?: string; body?: string }
+  | { status: number; retryAfter?: string; body?: string; location?: string }
   | "hang";
 
 /** One request the server received. */
@@ -140,6 +140,7 @@ export class WebhookServer implements AsyncDisposable {
     if (reply.retryAfter !== undefined) {
       headers.set("retry-after", reply.retryAfter);
     }
+    if (reply.location !== undefined) headers.set("location", reply.location);
     return new Response(reply.body ?? `{"ok":${ok(reply)}}`, {
       status: reply.status,
       headers,

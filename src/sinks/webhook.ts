@@ -11,8 +11,8 @@
  *
  * Outcomes: 2xx acknowledges the batch; 408, 429 and 5xx are retryable
  * (with `Retry-After` honoured), as are timeouts and network errors; any
- * other status (4xx, a final 3xx) is permanent, so the queue dead-letters
- * the batch.
+ * other status (4xx, or a 3xx: redirects are never followed) is permanent,
+ * so the queue dead-letters the batch.
  *
  * @module
  */
@@ -183,6 +183,10 @@ export class WebhookDriver implements SinkDriver {
         headers: this.#headers,
         body,
         signal,
+        // A redirect is answered as it came: followed, a 301/302/303 would
+        // turn the POST into a bodiless GET whose 2xx acknowledged a batch
+        // no one received, and a 307/308 would send it to another origin.
+        redirect: "manual",
       });
     } catch (error) {
       this.#lastStatus = null;

@@ -1,12 +1,14 @@
 /**
  * How the HTTP webhook sink reads an answer other than 2xx: 408, 429 and
  * 5xx are retryable, honouring `Retry-After` (delta seconds or an HTTP
- * date); any other status is permanent.
+ * date); any other status is permanent (a redirect names its redacted
+ * `Location`).
  *
  * @module
  */
 
 import { DeliveryError } from "./types.ts";
+import { redactUrl } from "./url.ts";
 
 /**
  * A `Retry-After` header in milliseconds: delta seconds (`"2"` → 2000) or
@@ -53,9 +55,14 @@ export function responseDeliveryError(
   shown: string,
 ): DeliveryError {
   const status = res.status;
+  const location = res.headers.get("location");
   const message = `HTTP ${status}${
     res.statusText === "" ? "" : ` ${res.statusText}`
-  } from ${shown}`;
+  } from ${shown}${
+    status >= 300 && status < 400 && location !== null
+      ? ` (a redirect to ${redactUrl(location)}, not followed)`
+      : ""
+  }`;
   if (!retryableStatus(status)) {
     return new DeliveryError(message, { permanent: true, status });
   }

@@ -185,6 +185,28 @@ Deno.test("webhook 400/404/413 and a final 3xx are permanent; 408 is retryable",
   });
 });
 
+Deno.test("webhook never follows a redirect: the batch is not re-sent elsewhere or as a GET, and the error names where it pointed", async () => {
+  await using server = WebhookServer.start();
+  const d = driver(`${server.origin}/ingest`);
+  for (const status of [301, 302, 303, 307, 308]) {
+    const before = server.requests.length;
+    server.next({
+      status,
+      location: `${server.origin}/moved?token=${TOKEN}`,
+    });
+    const e = await failure(d);
+    assert.equal(e.permanent, true, `status ${status}`);
+    assert.equal(e.status, status);
+    assert.match(e.message, /redirect.*\/moved\?token=\*\*\*/);
+    assert.doesNotMatch(e.message, new RegExp(TOKEN));
+    assert.deepEqual(
+      server.requests.slice(before).map((r) => `${r.method} ${r.path}`),
+      ["POST /ingest"],
+      `status ${status}`,
+    );
+  }
+});
+
 Deno.test("webhook 503 is retryable, honouring Retry-After when given", async () => {
   await using server = WebhookServer.start();
   server.next({ status: 503 });
