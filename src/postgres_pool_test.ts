@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import { service } from "../tests/_services.ts";
+import { TcpProxy } from "../tests/_tcp_proxy.ts";
 import { DeadlineError, delay } from "./core/async.ts";
 import { PostgresPool } from "./postgres_pool.ts";
 import { sqlState } from "./sinks/postgres_errors.ts";
@@ -169,6 +170,78 @@ Deno.test({
       const next = pool.operation();
       assert.notEqual(next, sql);
       assert.deepEqual([...await next`select 2 as two`], [{ two: 2 }]);
+    } finally {
+      await pool.close(1);
+    }
+  },
+});
+
+Deno.test({
+  name:
+    "a connection lost mid-transaction fails it, and npm:postgres never writes its rollback to the closed socket",
+  ignore: pg.skip,
+  fn: async () => {
+    // npm:postgres rolls back with a write to the transaction's connection
+    // even after that socket closed; unguarded, the write's setImmediate
+    // threw "Cannot read properties of null (reading 'write')" uncaught
+    await using proxy = TcpProxy.start({
+      hostname: pg.hostname,
+      port: pg.port,
+    });
+    const url = new URL(pg.url);
+    url.hostname = "127.0.0.1";
+    url.port = String(proxy.port);
+    const pool = new PostgresPool(url.href, { applicationName: "test" });
+    try {
+      for (const round of [1, 2]) {
+        const sql = pool.operation();
+        const failure = await pool.bounded(
+          sql.begin(async (tx) => {
+            await tx`select 1`;
+            setTimeout(() => proxy.cut(), 50); // while pg_sleep runs
+            await tx`select pg_sleep(5)`;
+          }),
+          15_000,
+          "transaction",
+        ).then(() => undefined, (e) => e);
+        assert.equal(failure?.code, "CONNECTION_CLOSED", String(failure));
+        await delay(50); // an immediate scheduled by a write has run
+        assert.equal(pool.isCurrent(sql), false, `round ${round}`);
+        pool.dropIfBroken(failure);
+        proxy.restore();
+        const next = pool.operation();
+        assert.deepEqual([...await next`select ${round}::int as n`], [{
+          n: round,
+        }]);
+      }
+    } finally {
+      await pool.close(1);
+    }
+  },
+});
+
+Deno.test({
+  name:
+    "a transaction past its deadline: the pool is ended under it, without an uncaught error",
+  ignore: pg.skip,
+  fn: async () => {
+    const pool = new PostgresPool(pg.url, { applicationName: "test" });
+    try {
+      const sql = pool.operation();
+      const failure = await pool.bounded(
+        sql.begin(async (tx) => {
+          await tx`select 1`;
+          await tx`select pg_sleep(5)`;
+        }),
+        200,
+        "transaction",
+      ).then(() => undefined, (e) => e);
+      assert.ok(failure instanceof DeadlineError, String(failure));
+      await delay(100); // the terminated connection refused the rollback
+      assert.equal(pool.isCurrent(sql), false);
+      assert.deepEqual([...await pool.operation()`select 1 as one`], [{
+        one: 1,
+      }]);
     } finally {
       await pool.close(1);
     }

@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import postgres from "postgres";
+import { delay } from "../core/async.ts";
 import type { NormalizedEvent } from "../core/events.ts";
 import { service } from "../../tests/_services.ts";
 import { TcpProxy } from "../../tests/_tcp_proxy.ts";
@@ -583,6 +584,52 @@ Deno.test({
       const ids = (await sql.unsafe(`select id from "${schema}".trades`))
         .map((r) => r.id).sort();
       assert.deepEqual(ids, ["1-t1", "2-t1", "3-t1"]);
+      await d.close();
+    }),
+});
+
+Deno.test({
+  name:
+    "send: a connection lost mid-transaction is a retryable failure, not an uncaught error",
+  ignore: pg.skip,
+  fn: () =>
+    withSchema(async (sql, schema) => {
+      await using proxy = TcpProxy.start({
+        hostname: pg.hostname,
+        port: pg.port,
+      });
+      const d = driver(schema, proxy.port);
+      await d.connect();
+      // the batch's transaction waits on this lock until the cut
+      const locker = await sql.reserve();
+      try {
+        await locker`begin`;
+        await locker.unsafe(
+          `lock table "${schema}".trades in access exclusive mode`,
+        );
+        const sending = d.send(mixedBatch("1-")).catch((e) => e);
+        for (let i = 0; i < 250; i++) {
+          const waiting = await sql`select 1 from pg_stat_activity
+            where application_name = 'tickgate' and wait_event_type = 'Lock'
+            and query like ${`%${schema}%`}`;
+          if (waiting.length > 0) break;
+          await delay(20);
+        }
+        proxy.cut();
+        const failure = await sending;
+        assert.ok(failure instanceof DeliveryError, String(failure));
+        assert.equal(failure.permanent, false);
+        assert.match(failure.message, /connection error CONNECTION_CLOSED/);
+        assert.ok(!failure.message.includes(PASSWORD), failure.message);
+        await delay(50); // an immediate scheduled by a write has run
+      } finally {
+        await locker`rollback`;
+        locker.release();
+      }
+      proxy.restore();
+      await d.send(mixedBatch("1-"));
+      assert.equal(await count(sql, schema, "trades"), 1);
+      assert.equal(await count(sql, schema, "tickers"), 1);
       await d.close();
     }),
 });

@@ -2,12 +2,13 @@ import assert from "node:assert/strict";
 import { join } from "node:path";
 import { DatabaseSync } from "node:sqlite";
 import postgres from "postgres";
-import { deadline } from "../core/async.ts";
+import { deadline, delay } from "../core/async.ts";
 import type { BalanceEntry } from "../sinks/balances.ts";
 import { service } from "../../tests/_services.ts";
 import { TcpProxy } from "../../tests/_tcp_proxy.ts";
 import { createStore } from "./create.ts";
 import {
+  BALANCES_TABLE,
   pendingMigrations,
   STORE_MIGRATIONS,
   STORE_MIGRATIONS_TABLE,
@@ -442,6 +443,58 @@ Deno.test({
       assert.deepEqual(await store.loadBalances(), [balance(3, "3")]);
     } finally {
       await store.close();
+      await proxy.close();
+      await place.cleanup();
+    }
+  },
+});
+
+Deno.test({
+  name:
+    "postgres store: a connection lost mid-transaction fails the write, not the process",
+  ignore: pg.skip,
+  fn: async () => {
+    const place = await postgresBackend.place();
+    const proxy = TcpProxy.start({ hostname: pg.hostname, port: pg.port });
+    const schema = /schema (\w+)/.exec(place.store().location)![1]!;
+    const store = new PostgresStore({ url: pgUrl(proxy.port), schema });
+    const admin = postgres(pg.url, { max: 2, onnotice: () => {} });
+    try {
+      await store.open();
+      // the write's transaction waits on this lock until the cut
+      const locker = await admin.reserve();
+      try {
+        await locker`begin`;
+        await locker.unsafe(
+          `lock table "${schema}".${BALANCES_TABLE} in access exclusive mode`,
+        );
+        const saving = store.saveBalances([balance(1, "1")]).then(
+          () => undefined,
+          (e) => e,
+        );
+        for (let i = 0; i < 250; i++) {
+          const waiting = await admin`select 1 from pg_stat_activity
+            where application_name = 'tickgate-store'
+            and wait_event_type = 'Lock'`;
+          if (waiting.length > 0) break;
+          await delay(20);
+        }
+        proxy.cut();
+        const failure = await saving;
+        assert.ok(failure instanceof StoreError, String(failure));
+        assert.match(failure.message, /connection error CONNECTION_CLOSED/);
+        assert.ok(!failure.message.includes(PASSWORD), failure.message);
+        await delay(50); // an immediate scheduled by a write has run
+      } finally {
+        await locker`rollback`;
+        locker.release();
+      }
+      proxy.restore();
+      await store.saveBalances([balance(2, "2")]);
+      assert.deepEqual(await store.loadBalances(), [balance(2, "2")]);
+    } finally {
+      await store.close();
+      await admin.end();
       await proxy.close();
       await place.cleanup();
     }
