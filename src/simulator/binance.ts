@@ -218,7 +218,10 @@ export class BinanceSimulator {
   /**
    * The book goes on, but the next non-empty event of every subscribed
    * diff-depth stream (of `symbol`, if given) is not sent, so clients see
-   * `U > previous u + 1` once.
+   * `U > previous u + 1` once. A client whose book comes from a REST
+   * snapshot taken after that event's updates (before it was sent) already
+   * holds them, and rightly sees no gap: inject once the client's book has
+   * moved past its snapshot with a streamed diff.
    */
   injectDepthGap(symbol?: string): void {
     for (const e of this.#hub.streams.values()) {

@@ -55,6 +55,24 @@ Deno.test("DepthSync: a snapshot that leaves a hole before the buffer is refetch
   assert.equal(s.needsSnapshot, false);
 });
 
+Deno.test("DepthSync: a lost diff whose ids the snapshot holds is no gap; one past it is", () => {
+  // The REST snapshot (115) was taken after updates 111..115 happened but
+  // before the stream sent them: losing that diff loses nothing.
+  const s = new DepthSync();
+  s.onDiff(diff(100, 110));
+  assert.equal(
+    s.onSnapshot({ lastUpdateId: 115, bids: [], asks: [] }).synced,
+    true,
+  );
+  assert.equal(s.bookId, 115);
+  // diff(111, 115) never arrives.
+  assert.equal(s.onDiff(diff(116, 120)), "apply");
+  assert.equal(s.bookId, 120);
+  // Past the snapshot, a lost diff (121..125) is a gap.
+  assert.equal(s.onDiff(diff(126, 130)), "gap");
+  assert.equal(s.lostIds, 5);
+});
+
 Deno.test("depth stream: buffered until the snapshot, deltas carry U and u, gap → resync", () => {
   const stats = new VenueStats("binance");
   const wanted: string[] = [];
