@@ -22,8 +22,13 @@ export interface KafkaMock {
   bootstrap: string;
   /** The kcat process id. */
   pid: number;
-  /** Freezes the broker (SIGSTOP): connections hang, requests time out. */
-  pause(): void;
+  /**
+   * Freezes the broker (SIGSTOP): connections hang, requests time out.
+   * Settles once every thread of kcat has stopped: the signal is only
+   * pending until the thread the kernel picked runs, and on a busy machine
+   * kcat's other threads go on answering requests meanwhile.
+   */
+  pause(): Promise<void>;
   /** Lets the broker run again (SIGCONT). */
   resume(): void;
   /** Stops kcat and waits for it to exit. */
@@ -61,7 +66,7 @@ async function probeKcat(): Promise<boolean> {
  * ```ts
  * await using mock = await startKafkaMock();
  * const kafka = new Kafka({ brokers: [mock.bootstrap] });
- * mock.pause();
+ * await mock.pause();
  * mock.resume();
  * ```
  */
@@ -140,11 +145,53 @@ export async function startKafkaMock(): Promise<KafkaMock> {
   return {
     bootstrap,
     pid: child.pid,
-    pause: () => Deno.kill(child.pid, "SIGSTOP"),
+    pause: async () => {
+      Deno.kill(child.pid, "SIGSTOP");
+      await stopped(child.pid);
+    },
     resume: () => Deno.kill(child.pid, "SIGCONT"),
     close,
     [Symbol.asyncDispose]: close,
   };
+}
+
+/** Longest wait for a paused kcat to stop, ms. */
+const STOP_TIMEOUT_MS = 5_000;
+
+/**
+ * Resolves once every thread of `pid` is stopped (state `T` in
+ * `/proc/<pid>/task/<tid>/stat`). Where there is no `/proc` (not Linux),
+ * waits 200 ms instead.
+ */
+async function stopped(pid: number): Promise<void> {
+  const tasks = `/proc/${pid}/task`;
+  try {
+    await Deno.stat(tasks);
+  } catch {
+    await new Promise((r) => setTimeout(r, 200));
+    return;
+  }
+  const until = Date.now() + STOP_TIMEOUT_MS;
+  for (;;) {
+    let running = 0;
+    for await (const t of Deno.readDir(tasks)) {
+      const stat = await Deno.readTextFile(`${tasks}/${t.name}/stat`)
+        .catch(() => "");
+      // The state follows the parenthesised command name.
+      const state = stat.slice(
+        stat.lastIndexOf(")") + 2,
+        stat.lastIndexOf(")") + 3,
+      );
+      if (state !== "T" && state !== "t") running++;
+    }
+    if (running === 0) return;
+    if (Date.now() > until) {
+      throw new Error(
+        `kcat (pid ${pid}) still has ${running} running thread(s) ${STOP_TIMEOUT_MS} ms after SIGSTOP`,
+      );
+    }
+    await new Promise((r) => setTimeout(r, 5));
+  }
 }
 
 /** One record read back by {@link readTopics}. */

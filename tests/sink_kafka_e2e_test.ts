@@ -176,7 +176,7 @@ Deno.test({
       tradesPerSecond: 25,
     });
     await waitFor("first deliveries", () => stack.stats().published > 0);
-    mock.pause();
+    await mock.pause();
     try {
       await new Promise((r) => setTimeout(r, 10_000));
     } finally {

@@ -203,7 +203,7 @@ Deno.test({
     const driver = driverFor(`kafka://${mock.bootstrap}?topic=${topic}`);
     try {
       await driver.send([trade(1)]);
-      mock.pause();
+      await mock.pause();
       let error: unknown;
       try {
         await driver.send([trade(2), trade(3)]);
