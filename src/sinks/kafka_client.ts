@@ -10,6 +10,7 @@
 import { errorText } from "../core/error_text.ts";
 import type { Logger } from "@logtape/logtape";
 import { type KafkaConfig, logLevel } from "kafkajs";
+import { stopIdleCheckLoop } from "./kafkajs_idle_loop.ts";
 import { DeliveryError } from "./types.ts";
 
 /** Connection and request timeout of the sink's Kafka clients, ms. */
@@ -43,7 +44,8 @@ const NETWORK_ERRORS = new Set([
 /**
  * kafkajs client settings shared by the sink and `tickgate tail`: short
  * connection and request timeouts, one internal retry, kafkajs's own log
- * routed to `logger` at debug level.
+ * routed to `logger` at debug level. Installs the fix of
+ * `kafkajs_idle_loop.ts` first.
  *
  * @example Usage
  * ```ts
@@ -55,6 +57,7 @@ export function kafkaClientConfig(
   clientId: string,
   logger: Logger,
 ): KafkaConfig {
+  stopIdleCheckLoop();
   return {
     brokers,
     clientId,
