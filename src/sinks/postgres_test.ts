@@ -3,6 +3,7 @@ import postgres from "postgres";
 import { delay } from "../core/async.ts";
 import type { NormalizedEvent } from "../core/events.ts";
 import { service } from "../../tests/_services.ts";
+import { lockTable } from "../../tests/_pg_lock.ts";
 import { TcpProxy } from "../../tests/_tcp_proxy.ts";
 import { createPostgresDriver } from "./postgres.ts";
 import { validatePostgresOptions } from "./postgres_options.ts";
@@ -601,20 +602,10 @@ Deno.test({
       const d = driver(schema, proxy.port);
       await d.connect();
       // the batch's transaction waits on this lock until the cut
-      const locker = await sql.reserve();
+      const lock = await lockTable(sql, `"${schema}".trades`);
       try {
-        await locker`begin`;
-        await locker.unsafe(
-          `lock table "${schema}".trades in access exclusive mode`,
-        );
         const sending = d.send(mixedBatch("1-")).catch((e) => e);
-        for (let i = 0; i < 250; i++) {
-          const waiting = await sql`select 1 from pg_stat_activity
-            where application_name = 'tickgate' and wait_event_type = 'Lock'
-            and query like ${`%${schema}%`}`;
-          if (waiting.length > 0) break;
-          await delay(20);
-        }
+        await lock.waiter("tickgate", schema);
         proxy.cut();
         const failure = await sending;
         assert.ok(failure instanceof DeliveryError, String(failure));
@@ -623,8 +614,7 @@ Deno.test({
         assert.ok(!failure.message.includes(PASSWORD), failure.message);
         await delay(50); // an immediate scheduled by a write has run
       } finally {
-        await locker`rollback`;
-        locker.release();
+        await lock.release();
       }
       proxy.restore();
       await d.send(mixedBatch("1-"));

@@ -5,6 +5,7 @@ import postgres from "postgres";
 import { deadline, delay } from "../core/async.ts";
 import type { BalanceEntry } from "../sinks/balances.ts";
 import { service } from "../../tests/_services.ts";
+import { lockTable } from "../../tests/_pg_lock.ts";
 import { TcpProxy } from "../../tests/_tcp_proxy.ts";
 import { createStore } from "./create.ts";
 import {
@@ -462,23 +463,13 @@ Deno.test({
     try {
       await store.open();
       // the write's transaction waits on this lock until the cut
-      const locker = await admin.reserve();
+      const lock = await lockTable(admin, `"${schema}".${BALANCES_TABLE}`);
       try {
-        await locker`begin`;
-        await locker.unsafe(
-          `lock table "${schema}".${BALANCES_TABLE} in access exclusive mode`,
-        );
         const saving = store.saveBalances([balance(1, "1")]).then(
           () => undefined,
           (e) => e,
         );
-        for (let i = 0; i < 250; i++) {
-          const waiting = await admin`select 1 from pg_stat_activity
-            where application_name = 'tickgate-store'
-            and wait_event_type = 'Lock'`;
-          if (waiting.length > 0) break;
-          await delay(20);
-        }
+        await lock.waiter("tickgate-store");
         proxy.cut();
         const failure = await saving;
         assert.ok(failure instanceof StoreError, String(failure));
@@ -486,8 +477,7 @@ Deno.test({
         assert.ok(!failure.message.includes(PASSWORD), failure.message);
         await delay(50); // an immediate scheduled by a write has run
       } finally {
-        await locker`rollback`;
-        locker.release();
+        await lock.release();
       }
       proxy.restore();
       await store.saveBalances([balance(2, "2")]);
