@@ -361,11 +361,17 @@ export class VenueSession {
   #newConnection(shard: Shard): Connection {
     const { venue, protocol, connection } = this.#opts;
     const id = `${venue}-${this.#next++}`;
-    /** Stream keys the URL of the current attempt carries. */
-    let inUrl = new Set<string>();
+    /** The streams the URL of the current attempt carries, by key. */
+    let inUrl = new Map<string, StreamSpec>();
     let promoting = false;
-    /** Once authenticated (where needed): subscribe what the URL did not. */
+    /**
+     * Once authenticated (where needed): unsubscribe what the URL carries but
+     * the shard lost while connecting (no frame could go out then), and
+     * subscribe what the URL did not carry.
+     */
     const subscribe = () => {
+      const gone = [...inUrl.values()].filter((s) => !shard.streams.has(s.key));
+      if (gone.length > 0) this.#send(conn, protocol.unsubscribe(gone));
       const rest = [...shard.streams.values()].filter((s) => !inUrl.has(s.key));
       if (rest.length > 0) this.#send(conn, protocol.subscribe(rest));
       if (protocol.openFrames) this.#send(conn, protocol.openFrames());
@@ -424,7 +430,7 @@ export class VenueSession {
       id,
       url: () => {
         const streams = [...shard.streams.values()];
-        inUrl = new Set(protocol.urlStreams?.(streams).map((s) => s.key));
+        inUrl = new Map(protocol.urlStreams?.(streams).map((s) => [s.key, s]));
         return protocol.url(streams);
       },
       handlers,

@@ -118,6 +118,30 @@ Deno.test("streams carried by the URL are not subscribed again; openFrames follo
   await t.session.close();
 });
 
+Deno.test("streams the URL carried but the connection lost while connecting are unsubscribed on open", async () => {
+  const t = setup(10, {}, {
+    urlStreams: (streams) => streams,
+    openFrames: () => ["list"],
+  });
+  t.session.setDesired(["A", "B", "C"].map((s) => stream("t", s)));
+  t.session.start();
+  const socket = t.socketOf("fake-0");
+  assert.equal(socket.url, "wss://venue.test/t:A,t:B,t:C");
+  // Not open yet: no frame can go out, the venue will subscribe A, B and C.
+  t.session.setDesired(["A", "C", "D"].map((s) => stream("t", s)));
+  assert.deepEqual(t.keysOf("fake-0"), ["t:A", "t:C", "t:D"]);
+  socket.open();
+  assert.deepEqual(socket.sent, ["unsub t:B", "sub t:D", "list"]);
+  // A reconnect's URL carries what is assigned then: nothing to undo.
+  socket.serverClose(1006);
+  t.clock.advance(60_000);
+  const again = t.socketOf("fake-0");
+  assert.equal(again.url, "wss://venue.test/t:A,t:C,t:D");
+  again.open();
+  assert.deepEqual(again.sent, ["list"]);
+  await t.session.close();
+});
+
 Deno.test("the protocol's send limit paces control frames per connection", async () => {
   const t = setup(1, {}, { sendLimit: { messages: 2, windowMs: 1000 } });
   t.session.setDesired([stream("t", "A")]);
