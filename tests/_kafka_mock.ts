@@ -11,6 +11,7 @@
  */
 
 import { Kafka, logLevel } from "kafkajs";
+import { delay } from "../src/core/async.ts";
 import { missing } from "./_services.ts";
 
 /** How long to wait for kcat to print the bootstrap address, ms. */
@@ -168,7 +169,7 @@ async function stopped(pid: number): Promise<void> {
   try {
     await Deno.stat(tasks);
   } catch {
-    await new Promise((r) => setTimeout(r, 200));
+    await delay(200);
     return;
   }
   const until = Date.now() + STOP_TIMEOUT_MS;
@@ -178,10 +179,7 @@ async function stopped(pid: number): Promise<void> {
       const stat = await Deno.readTextFile(`${tasks}/${t.name}/stat`)
         .catch(() => "");
       // The state follows the parenthesised command name.
-      const state = stat.slice(
-        stat.lastIndexOf(")") + 2,
-        stat.lastIndexOf(")") + 3,
-      );
+      const state = stat.charAt(stat.lastIndexOf(")") + 2);
       if (state !== "T" && state !== "t") running++;
     }
     if (running === 0) return;
@@ -190,7 +188,7 @@ async function stopped(pid: number): Promise<void> {
         `kcat (pid ${pid}) still has ${running} running thread(s) ${STOP_TIMEOUT_MS} ms after SIGSTOP`,
       );
     }
-    await new Promise((r) => setTimeout(r, 5));
+    await delay(5);
   }
 }
 
