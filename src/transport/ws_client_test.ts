@@ -8,6 +8,7 @@
  */
 
 import assert from "node:assert/strict";
+import { delay } from "../core/async.ts";
 import { WsClient, type WsClientOptions } from "./ws_client.ts";
 import { Connection } from "./connection.ts";
 import { OP_CLOSE, OP_PING, OP_PONG, OP_TEXT } from "./ws_frame.ts";
@@ -123,7 +124,7 @@ Deno.test("a server that sends its close frame and drops TCP at once: onclose st
   await peer.upgrade();
   await w.opened;
   ws.send("left unread, so the server's close resets the connection");
-  await new Promise((r) => setTimeout(r, 20)); // it reaches the server
+  await delay(20); // it reaches the server
   await peer.write(closeFrame(4001, "bye"));
   await peer.close();
   const ev = await w.closed;
@@ -185,7 +186,7 @@ Deno.test("HTTP 429 with a JSON body: onerror names the status and the body, onc
 Deno.test("HTTP 403 whose body arrives in a later TCP segment than the head: the body is still quoted", async () => {
   const { server, w, peer } = await raw();
   await peer.write("HTTP/1.1 403 Forbidden\r\nContent-Length: 11\r\n\r\n");
-  await new Promise((r) => setTimeout(r, 50)); // a separate segment
+  await delay(50); // a separate segment
   await peer.write("geo-blocked").catch(() => {});
   await w.closed;
   assert.match(w.errors[0]!, /^HTTP 403 Forbidden: geo-blocked$/);
@@ -264,7 +265,7 @@ Deno.test("send() while connecting throws InvalidStateError; close() while conne
   assert.equal(w.log.length, 0, "no event from inside close()");
   const ev = await w.closed;
   assert.deepEqual([ev.code, ev.wasClean], [1006, false]);
-  await new Promise((r) => setTimeout(r, 50)); // room for a late onopen
+  await delay(50); // room for a late onopen
   assert.deepEqual(w.log, ["error", "close:1006"]); // as WebSocket fails it
   assert.equal(ws.readyState, 3);
   await server.close();
