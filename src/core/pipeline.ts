@@ -152,8 +152,13 @@ export class FeedPipeline {
     this.#emit(events);
   }
 
-  /** Tells the parser a connection (re)opened. */
+  /**
+   * A connection (re)opened: it starts with nothing acknowledged (its
+   * `stats.acked` entry goes until the venue acknowledges again), and the
+   * parser is told.
+   */
   connectionOpened(connection: string): void {
+    this.#stats.acked.delete(connection);
     this.#parser.connectionOpened?.(connection);
   }
 

@@ -61,3 +61,22 @@ Deno.test("processing time: another connection's frames in the same run start af
   assert.equal(processing.counts[2], 0);
   assert.ok(processing.sum < 0.02, `sum ${processing.sum}`);
 });
+
+Deno.test("a (re)opened connection starts with nothing acknowledged, for every venue; others keep theirs; the parser is told", () => {
+  const opened: string[] = [];
+  const stats = new VenueStats("binance");
+  const p = new FeedPipeline({
+    parser: {
+      parse: () => "unknown",
+      connectionOpened: (c) => opened.push(c),
+    },
+    stats,
+    sink: { write() {} },
+  });
+  stats.acked.set("binance-0", { trade: ["BTCUSDT"] });
+  stats.acked.set("binance-1", { depth: ["ETHUSDT"] });
+  p.connectionOpened("binance-0");
+  assert.equal(stats.acked.has("binance-0"), false);
+  assert.deepEqual(stats.acked.get("binance-1"), { depth: ["ETHUSDT"] });
+  assert.deepEqual(opened, ["binance-0"]);
+});

@@ -45,7 +45,6 @@ export class ReplyHandler {
   /** A (re)opened connection starts with nothing acknowledged. */
   connectionOpened(connection: string): void {
     this.#acked.delete(connection);
-    this.#stats.acked.delete(connection);
   }
 
   /** Handles a frame with an `id` and no `stream`. */

@@ -51,7 +51,6 @@ export class BybitReplies {
   /** A (re)opened connection starts with nothing acknowledged. */
   connectionOpened(connection: string): void {
     this.#acked.delete(connection);
-    this.#opts.stats.acked.delete(connection);
   }
 
   /** Handles one reply frame. */

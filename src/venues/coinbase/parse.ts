@@ -82,10 +82,8 @@ export class CoinbaseParser implements FrameParser {
     return this.#fastFrames;
   }
 
-  /** A (re)opened connection starts with nothing acknowledged. */
   connectionOpened(connection: string): void {
     this.#products.disarm(connection);
-    this.#stats.acked.delete(connection);
   }
 
   parse(

@@ -255,18 +255,6 @@ Deno.test("CoinbaseParser.parse() records subscription acks per connection", () 
   });
 });
 
-Deno.test("CoinbaseParser.connectionOpened() forgets the acks of that connection only", () => {
-  const { feed, stats, parser } = setup();
-  feed({
-    type: "subscriptions",
-    channels: [{ name: "ticker", product_ids: ["ETH-USD"] }],
-  });
-  stats.acked.set("coinbase-1", { matches: ["BTC-USD"] });
-  parser.connectionOpened("coinbase-0");
-  assert.equal(stats.acked.has("coinbase-0"), false);
-  assert.deepEqual(stats.acked.get("coinbase-1"), { matches: ["BTC-USD"] });
-});
-
 Deno.test("CoinbaseParser.parse() turns an error frame into an error status event", () => {
   const { feed, stats } = setup();
   const { events } = feed({

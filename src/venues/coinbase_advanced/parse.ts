@@ -91,10 +91,8 @@ export class AdvancedParser implements FrameParser {
     };
   }
 
-  /** A (re)opened connection starts with nothing acknowledged. */
   connectionOpened(connection: string): void {
     this.#connections.delete(connection);
-    this.#stats.acked.delete(connection);
   }
 
   #product(product: string): ProductState {

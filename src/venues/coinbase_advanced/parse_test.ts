@@ -341,22 +341,3 @@ Deno.test("subscribe messages: one per channel, heartbeats not a stream", () => 
     ],
   );
 });
-
-Deno.test("a (re)opened connection starts with nothing acknowledged; other connections keep theirs", () => {
-  const t = setup();
-  const ack = (conn: string) =>
-    t.feed("subscriptions", [{ subscriptions: { level2: ["BTC-USD"] } }], {
-      conn,
-    });
-  ack("coinbase-advanced-0");
-  ack("coinbase-advanced-1");
-  t.parser.connectionOpened("coinbase-advanced-0");
-  assert.equal(t.stats.acked.has("coinbase-advanced-0"), false);
-  assert.deepEqual(t.stats.acked.get("coinbase-advanced-1"), {
-    level2: ["BTC-USD"],
-  });
-  ack("coinbase-advanced-0");
-  assert.deepEqual(t.stats.acked.get("coinbase-advanced-0"), {
-    level2: ["BTC-USD"],
-  });
-});
