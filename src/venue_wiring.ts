@@ -83,7 +83,7 @@ export function wireVenue(
   const session = new VenueSession({
     venue: name,
     protocol: definition.protocol,
-    onFrame: (id, data, ts) => pipeline.handle(id, data, ts),
+    onFrame: (id, data, ts, more) => pipeline.handle(id, data, ts, more),
     onRenew: (r) =>
       log("venue", name).info(
         r.done

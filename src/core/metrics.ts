@@ -35,6 +35,10 @@ export class HistogramValue {
   }
   /** Records one observation. */
   observe(v: number): void {
+    this.observeMany(v, 1);
+  }
+  /** Records `n` observations of the same value `v`. */
+  observeMany(v: number, n: number): void {
     const b = this.bounds;
     let lo = 0;
     let hi = b.length;
@@ -43,9 +47,9 @@ export class HistogramValue {
       if (v <= b[mid]!) hi = mid;
       else lo = mid + 1;
     }
-    this.counts[lo]!++;
-    this.sum += v;
-    this.count++;
+    this.counts[lo]! += n;
+    this.sum += v * n;
+    this.count += n;
   }
   /** The value below which `q` (0..1) of observations fall, by bucket bound. */
   quantile(q: number): number {

@@ -62,6 +62,29 @@ Deno.test("processing time: another connection's frames in the same run start af
   assert.ok(processing.sum < 0.02, `sum ${processing.sum}`);
 });
 
+Deno.test("processing time: a batch (frames with more) is timed once, its time shared by its frames", () => {
+  const { p, processing } = pipeline();
+  p.handle("c-0", "fast", 1, true);
+  p.handle("c-0", "slow", 1, true);
+  assert.equal(processing.count, 0, "observed before the batch ended");
+  p.handle("c-0", "fast", 1);
+  assert.equal(processing.count, 3);
+  assert.ok(processing.sum >= 0.02, `sum ${processing.sum}`);
+  // 20 ms over three frames: each ~6.7 ms, in the (1 ms, 15 ms] bucket.
+  assert.equal(processing.counts[1], 3);
+});
+
+Deno.test("processing time: a batch whose last frame never comes ends after its run, without the wait", async () => {
+  const { p, processing } = pipeline();
+  p.handle("c-0", "fast", 1, true);
+  await Promise.resolve();
+  assert.equal(processing.count, 1);
+  await delay(300);
+  p.handle("c-0", "fast", 2);
+  assert.equal(processing.count, 2);
+  assert.ok(processing.sum < 0.3, `sum ${processing.sum}`);
+});
+
 Deno.test("a (re)opened connection starts with nothing acknowledged, for every venue; others keep theirs; the parser is told", () => {
   const opened: string[] = [];
   const stats = new VenueStats("binance");

@@ -38,12 +38,15 @@ export class FakeSocket implements SocketLike {
     this.readyState = 1;
     this.onopen?.(new Event("open"));
   }
-  /** Delivers a message; with `batch`, as one of a read's messages. */
-  deliver(data: string | ArrayBuffer, batch?: number): void {
+  /**
+   * Delivers a message; with `batch`, as one of a read's messages, and
+   * `more` when another of them follows at once.
+   */
+  deliver(data: string | ArrayBuffer, batch?: number, more?: boolean): void {
     this.onmessage?.(
       batch === undefined
         ? new MessageEvent("message", { data })
-        : { data, batch },
+        : { data, batch, ...(more === undefined ? {} : { more }) },
     );
   }
   fail(message: string): void {

@@ -24,8 +24,11 @@ import type {
 export interface ConnectionHandlers {
   /** The socket opened: send subscriptions. Called after every (re)connect. */
   onOpen(): void;
-  /** A text frame (binary frames decoded as UTF-8); `receivedTs` is clock ms. */
-  onFrame(data: string, receivedTs: number): void;
+  /**
+   * A text frame (binary frames decoded as UTF-8); `receivedTs` is clock ms;
+   * `more`: another frame of the same read follows at once (`FrameEvent.more`).
+   */
+  onFrame(data: string, receivedTs: number, more: boolean): void;
   /** Every state change, with a human-readable reason. */
   onStateChange?(state: ConnectionState, detail: string): void;
 }
@@ -332,7 +335,9 @@ export class Connection {
     ws.onopen = () => this.#on(ws, () => this.#onOpen(ws));
     // The frame path: no closure or object per frame.
     ws.onmessage = (ev) => {
-      if (ws === this.#socket) this.#onFrame(ev.data, ev.batch);
+      if (ws === this.#socket) {
+        this.#onFrame(ev.data, ev.batch, ev.more === true);
+      }
     };
     ws.onerror = (ev) =>
       this.#on(ws, () => {
@@ -366,7 +371,7 @@ export class Connection {
     }
   }
 
-  #onFrame(data: unknown, batch: number | undefined): void {
+  #onFrame(data: unknown, batch: number | undefined, more: boolean): void {
     // One clock read per read of the socket: its frames arrived together.
     let now: number;
     if (batch === undefined || batch !== this.#batch) {
@@ -393,7 +398,7 @@ export class Connection {
       this.#breaker.recordSuccess();
     }
     try {
-      this.#opts.handlers.onFrame(text, now);
+      this.#opts.handlers.onFrame(text, now, more);
     } catch (e) {
       this.#stats.lastError = `onFrame threw: ${errorText(e)}`;
     }

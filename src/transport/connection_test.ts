@@ -13,13 +13,18 @@ function setup(overrides: Partial<ConnectionOptions> = {}) {
   const sockets: FakeSocket[] = [];
   const states: [ConnectionState, string][] = [];
   const frames: [string, number][] = [];
+  /** `more` of each frame, as the handler got it. */
+  const more: boolean[] = [];
   let opens = 0;
   const handlers: ConnectionHandlers = {
     onOpen: () => {
       opens++;
       conn.send(`subscribe #${opens}`);
     },
-    onFrame: (data, ts) => frames.push([data, ts]),
+    onFrame: (data, ts, m) => {
+      frames.push([data, ts]);
+      more.push(m);
+    },
     onStateChange: (state, detail) => states.push([state, detail]),
   };
   const conn = new Connection({
@@ -47,6 +52,7 @@ function setup(overrides: Partial<ConnectionOptions> = {}) {
     sockets,
     states,
     frames,
+    more,
     last,
     lastState,
     opens: () => opens,
@@ -77,6 +83,17 @@ Deno.test("connects, sends subscriptions on open and delivers frames", async () 
   assert.ok(t.conn.send("x"));
   await t.conn.close();
   assert.equal(t.clock.pending, 0);
+});
+
+Deno.test("whether another frame of the read follows reaches the handler; absent, none does", () => {
+  const t = setup();
+  t.conn.start();
+  t.last().open();
+  t.last().deliver("a", 1, true);
+  t.last().deliver("b", 1, false);
+  t.last().deliver("c", 2);
+  t.last().deliver("d");
+  assert.deepEqual(t.more, [true, false, false, false]);
 });
 
 Deno.test("the frames of one socket read share one receive time; each read gets its own", async () => {

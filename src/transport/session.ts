@@ -22,8 +22,13 @@ export interface SessionOptions {
   venue: string;
   /** The venue's URLs, (un)subscribe frames, limits and heartbeat. */
   protocol: StreamProtocol;
-  /** Every frame of every connection. */
-  onFrame(connectionId: string, data: string, receivedTs: number): void;
+  /** Every frame of every connection (`more`: see `ConnectionHandlers.onFrame`). */
+  onFrame(
+    connectionId: string,
+    data: string,
+    receivedTs: number,
+    more: boolean,
+  ): void;
   /** Every state change of every connection. */
   onStateChange?(
     connectionId: string,
@@ -398,8 +403,8 @@ export class VenueSession {
           );
         });
       },
-      onFrame: (data, ts) => {
-        this.#opts.onFrame(id, data, ts);
+      onFrame: (data, ts, more) => {
+        this.#opts.onFrame(id, data, ts, more);
         if (!promoting && shard.successor === conn) {
           promoting = true;
           // Both deliver for a while: frames still in the old socket's

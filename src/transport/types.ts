@@ -19,6 +19,12 @@ export interface FrameEvent {
    * Absent (as from `WebSocket`): the clock is read for every message.
    */
   readonly batch?: number;
+  /**
+   * Another message of the same read is delivered right after this one,
+   * before anything else runs: the receiver may time them as one batch.
+   * Absent or `false` (as from `WebSocket`): this message ends its batch.
+   */
+  readonly more?: boolean;
 }
 
 /** The subset of the WebSocket API the transport uses; tests inject fakes. */

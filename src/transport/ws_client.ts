@@ -98,7 +98,11 @@ export class WsClient implements SocketLike {
   readonly #options: WsClientOptions;
   readonly #reader: FrameReader;
   /** The one event object every message is delivered through. */
-  readonly #event: { data: unknown; batch: number } = { data: "", batch: 0 };
+  readonly #event: { data: unknown; batch: number; more: boolean } = {
+    data: "",
+    batch: 0,
+    more: false,
+  };
   #conn: Deno.Conn | undefined;
   #writing: Promise<void> = Promise.resolve();
   #closeSent = false;
@@ -176,10 +180,11 @@ export class WsClient implements SocketLike {
 
   /** The frame reader's callbacks; only messages of an open socket go on. */
   readonly #sink: FrameSink = {
-    message: (data) => {
+    message: (data, more) => {
       if (this.readyState !== 1) return false;
       const ev = this.#event;
       ev.data = data;
+      ev.more = more;
       try {
         this.onmessage?.(ev);
       } catch {
