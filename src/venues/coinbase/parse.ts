@@ -98,9 +98,23 @@ export class CoinbaseParser implements FrameParser {
       if (kind !== REFUSED) {
         this.#fastFrames++;
         if (kind === MATCH) {
-          return this.#match(scan, receivedTs, connection, out);
+          return this.#match(
+            scan,
+            receivedTs,
+            connection,
+            out,
+            scan.tradeIdText,
+          );
         }
-        if (kind === TICKER) return this.#ticker(scan, receivedTs, out);
+        if (kind === TICKER) {
+          return this.#ticker(
+            scan,
+            receivedTs,
+            out,
+            scan.sequenceText,
+            scan.tradeIdText,
+          );
+        }
         return this.#bookEvent(
           scan,
           false,
@@ -136,12 +150,16 @@ export class CoinbaseParser implements FrameParser {
     }
   }
 
-  /** A match from a decoded frame or from the fast reader's fields. */
+  /**
+   * A match from a decoded frame or from the fast reader's fields (with
+   * `idText`, the trade id's text, when the reader has it).
+   */
   #match(
     m: Json,
     receivedTs: number,
     connection: string,
     out: NormalizedEvent[],
+    idText?: string,
   ): FrameOutcome {
     const product = m.product_id;
     const tradeId = m.trade_id;
@@ -165,13 +183,13 @@ export class CoinbaseParser implements FrameParser {
         tradeGap(this.#stats, product, connection, receivedTs, missed, tradeId),
       );
     }
-    const id = integerString(tradeId);
+    const id = idText ?? integerString(tradeId);
     out.push({
       id: state.tradeIdPrefix + id,
       kind: "trade",
       venue: VENUE,
-      symbol: product,
-      nativeSymbol: product,
+      symbol: state.symbol,
+      nativeSymbol: state.symbol,
       exchangeTs,
       receivedTs,
       tradeId: id,
@@ -183,8 +201,17 @@ export class CoinbaseParser implements FrameParser {
     return "ok";
   }
 
-  /** A ticker from a decoded frame or from the fast reader's fields. */
-  #ticker(m: Json, receivedTs: number, out: NormalizedEvent[]): FrameOutcome {
+  /**
+   * A ticker from a decoded frame or from the fast reader's fields (with
+   * the texts of the sequence and the trade id, when the reader has them).
+   */
+  #ticker(
+    m: Json,
+    receivedTs: number,
+    out: NormalizedEvent[],
+    seqText?: string,
+    tradeIdText?: string,
+  ): FrameOutcome {
     const product = m.product_id;
     const seq = m.sequence;
     if (
@@ -199,11 +226,11 @@ export class CoinbaseParser implements FrameParser {
       return "ok";
     }
     out.push({
-      id: state.tickerIdPrefix + integerString(seq),
+      id: state.tickerIdPrefix + (seqText ?? integerString(seq)),
       kind: "ticker",
       venue: VENUE,
-      symbol: product,
-      nativeSymbol: product,
+      symbol: state.symbol,
+      nativeSymbol: state.symbol,
       exchangeTs,
       receivedTs,
       bid: str(m.best_bid),
@@ -217,9 +244,10 @@ export class CoinbaseParser implements FrameParser {
       low24h: opt(m.low_24h),
       volume30d: opt(m.volume_30d),
       lastSize: opt(m.last_size),
-      lastTradeId: typeof m.trade_id === "number"
-        ? integerString(m.trade_id)
-        : undefined,
+      lastTradeId: tradeIdText ??
+        (typeof m.trade_id === "number"
+          ? integerString(m.trade_id)
+          : undefined),
       sequence: seq,
     });
     return "ok";
@@ -265,8 +293,8 @@ export class CoinbaseParser implements FrameParser {
       id: bookId(state, product, snapshot, exchangeTs),
       kind: "book",
       venue: VENUE,
-      symbol: product,
-      nativeSymbol: product,
+      symbol: state.symbol,
+      nativeSymbol: state.symbol,
       exchangeTs,
       receivedTs,
       type: snapshot ? "snapshot" : "delta",

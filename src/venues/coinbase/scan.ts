@@ -43,8 +43,14 @@ const STRING = `"(${TEXT}*)"`;
 const IGNORED = `"${TEXT}*"`;
 /** A number value by JSON's grammar, which the parser does not read. */
 const IGNORED_NUMBER = String.raw`-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?`;
-/** A number value, captured. */
-const NUMBER = `(${IGNORED_NUMBER})`;
+/**
+ * A whole number of at most 15 digits, captured: its text is exactly
+ * `String` of its value (JSON's grammar has no leading zeros), so the
+ * parser takes the text as the id instead of writing the number back out.
+ * Any other number (sign, fraction, exponent, more digits) goes to
+ * `JSON.parse`.
+ */
+const INTEGER = String.raw`(0|[1-9]\d{0,14})`;
 /** One l2update change, `["buy"|"sell","price","size"]` (non-empty decimals). */
 const CHANGE = `\\["(?:buy|sell)","${TEXT}+","${TEXT}+"\\]`;
 
@@ -60,7 +66,7 @@ function layout(type: string, members: readonly string[]): RegExp {
 /** The documentation example's order. Captures: trade_id, time, product_id, size, price, side. */
 const MATCH_LAYOUT = layout("(?:last_)?match", [
   "trade_id",
-  NUMBER,
+  INTEGER,
   "sequence",
   IGNORED_NUMBER,
   "maker_order_id",
@@ -86,7 +92,7 @@ const MATCH_LAYOUT = layout("(?:last_)?match", [
  */
 const WIRE_MATCH_LAYOUT = layout("(?:last_)?match", [
   "trade_id",
-  NUMBER,
+  INTEGER,
   "maker_order_id",
   IGNORED,
   "taker_order_id",
@@ -112,7 +118,7 @@ const WIRE_MATCH_LAYOUT = layout("(?:last_)?match", [
  */
 const TICKER_LAYOUT = layout("ticker(?:_batch)?", [
   "sequence",
-  NUMBER,
+  INTEGER,
   "product_id",
   STRING,
   "price",
@@ -140,7 +146,7 @@ const TICKER_LAYOUT = layout("ticker(?:_batch)?", [
   "time",
   STRING,
   "trade_id",
-  NUMBER,
+  INTEGER,
   "last_size",
   STRING,
 ]);
@@ -181,6 +187,9 @@ export class CoinbaseScan {
   product_id = "";
   trade_id = 0;
   sequence = 0;
+  /** The texts of `trade_id` and `sequence`: `String` of their values. */
+  tradeIdText = "";
+  sequenceText = "";
   price = "";
   size = "";
   side = "";
@@ -209,7 +218,7 @@ export class CoinbaseScan {
     if (c === 109 || c === 108) { // m, l
       const w = WIRE_MATCH_LAYOUT.exec(frame);
       if (w !== null) {
-        this.trade_id = Number(w[1]);
+        this.trade_id = Number(this.tradeIdText = w[1]!);
         this.side = w[2]!;
         this.size = w[3]!;
         this.price = w[4]!;
@@ -219,7 +228,7 @@ export class CoinbaseScan {
       }
       const m = MATCH_LAYOUT.exec(frame);
       if (m !== null) {
-        this.trade_id = Number(m[1]);
+        this.trade_id = Number(this.tradeIdText = m[1]!);
         this.time = m[2]!;
         this.product_id = m[3]!;
         this.size = m[4]!;
@@ -231,7 +240,7 @@ export class CoinbaseScan {
     } else if (c === 116) { // t
       const m = TICKER_LAYOUT.exec(frame);
       if (m !== null) {
-        this.sequence = Number(m[1]);
+        this.sequence = Number(this.sequenceText = m[1]!);
         this.product_id = m[2]!;
         this.price = m[3]!;
         this.open_24h = m[4]!;
@@ -244,7 +253,7 @@ export class CoinbaseScan {
         this.best_ask = m[11]!;
         this.best_ask_size = m[12]!;
         this.time = m[13]!;
-        this.trade_id = Number(m[14]);
+        this.trade_id = Number(this.tradeIdText = m[14]!);
         this.last_size = m[15]!;
         return TICKER;
       }

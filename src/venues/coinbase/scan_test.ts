@@ -155,6 +155,8 @@ function mutate(rng: Prng, frame: string): string {
         "-0",
         "1e400",
         `${m[1]}.`,
+        "999999999999999", // 15 digits: read as text
+        "12345678901234567", // beyond 2^53: JSON.parse rounds it
       ]);
       return frame.slice(0, n + 1) + spelled +
         frame.slice(n + 1 + m[1]!.length);

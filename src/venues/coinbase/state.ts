@@ -14,6 +14,11 @@ import { idRange, reportGap } from "../report.ts";
 
 /** What the parser keeps per product, found with one lookup per frame. */
 export interface ProductState {
+  /**
+   * The product id, one string for every event of the product: the sinks'
+   * lookups by symbol then hash it once and compare it by identity.
+   */
+  readonly symbol: string;
   counter: SymbolCounter;
   /** Trade ids: consecutive per product, so jumps are losses. */
   trades: SequenceLine;
@@ -66,6 +71,7 @@ export class ProductStates {
     p = this.#states.get(product);
     if (p === undefined) {
       p = {
+        symbol: product,
         counter: this.stats.symbol(product),
         trades: new SequenceLine(),
         tickers: new SequenceLine(),
