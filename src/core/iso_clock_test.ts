@@ -43,3 +43,29 @@ Deno.test("IsoClock gives exactly parseIsoTimestamp's result, cached second or n
     assert.equal(clock.parse(s), parseIsoTimestamp(s), s);
   }
 });
+
+Deno.test("IsoClock.parseParts gives parse's result for the joined timestamp, cached second or not", () => {
+  const clock = new IsoClock();
+  const parts: [string, string, string][] = [
+    ["2014-11-07", "08:19:27", "028459"],
+    ["2014-11-07", "08:19:27", "000000"],
+    ["2014-11-07", "08:19:28", "999999"],
+    ["2014-11-07", "08:19:27", "028459"], // back to an earlier second
+    ["2014-11-08", "08:19:27", "028459"], // another day, the same time
+    ["2014-11-07", "08:19:27", "02845x"],
+    ["2014-11-07", "08:19:27", "02845"],
+    ["2014-11-07", "08:19:27", "0284590"],
+    ["2014-13-07", "08:19:27", "028459"],
+    ["2014-11-07", "24:19:27", "028459"],
+    ["2014-11-7", "08:19:27", "028459"],
+    ["2014-11-07", "8:19:27", "028459"],
+    ["", "", ""],
+  ];
+  for (let round = 0; round < 2; round++) {
+    for (const [date, time, micros] of parts) {
+      const joined = `${date}T${time}.${micros}Z`;
+      const want = joined.length === 27 ? clock.parse(joined) : NaN;
+      assert.ok(same(clock.parseParts(date, time, micros), want), joined);
+    }
+  }
+});

@@ -97,23 +97,15 @@ export class CoinbaseParser implements FrameParser {
       const kind = scan.read(frame);
       if (kind !== REFUSED) {
         this.#fastFrames++;
-        if (kind === MATCH) {
-          return this.#match(
-            scan,
-            receivedTs,
-            connection,
-            out,
-            scan.tradeIdText,
+        if (kind === MATCH || kind === TICKER) {
+          const ts = this.#clock.parseParts(
+            scan.date,
+            scan.timeOfDay,
+            scan.micros,
           );
-        }
-        if (kind === TICKER) {
-          return this.#ticker(
-            scan,
-            receivedTs,
-            out,
-            scan.sequenceText,
-            scan.tradeIdText,
-          );
+          return kind === MATCH
+            ? this.#match(scan, receivedTs, connection, out, ts, scan)
+            : this.#ticker(scan, receivedTs, out, ts, scan);
         }
         return this.#bookEvent(
           scan,
@@ -151,15 +143,16 @@ export class CoinbaseParser implements FrameParser {
   }
 
   /**
-   * A match from a decoded frame or from the fast reader's fields (with
-   * `idText`, the trade id's text, when the reader has it).
+   * A match from a decoded frame, or from the fast reader's fields with
+   * the event time it read and the reader itself (for the texts it kept).
    */
   #match(
     m: Json,
     receivedTs: number,
     connection: string,
     out: NormalizedEvent[],
-    idText?: string,
+    fastTs?: number,
+    fast?: CoinbaseScan,
   ): FrameOutcome {
     const product = m.product_id;
     const tradeId = m.trade_id;
@@ -167,9 +160,9 @@ export class CoinbaseParser implements FrameParser {
     if (
       typeof product !== "string" || typeof tradeId !== "number" ||
       !isDecimal(m.price) || !isDecimal(m.size) ||
-      (maker !== "buy" && maker !== "sell") || typeof m.time !== "string"
+      (maker !== "buy" && maker !== "sell")
     ) return "invalid";
-    const exchangeTs = this.#clock.parse(m.time);
+    const exchangeTs = fastTs ?? this.#time(m.time);
     if (exchangeTs !== exchangeTs) return "invalid"; // NaN
     const state = this.#products.touch(product);
     state.armedOn = connection;
@@ -183,7 +176,7 @@ export class CoinbaseParser implements FrameParser {
         tradeGap(this.#stats, product, connection, receivedTs, missed, tradeId),
       );
     }
-    const id = idText ?? integerString(tradeId);
+    const id = fast?.tradeIdText ?? integerString(tradeId);
     out.push({
       id: state.tradeIdPrefix + id,
       kind: "trade",
@@ -201,24 +194,21 @@ export class CoinbaseParser implements FrameParser {
     return "ok";
   }
 
-  /**
-   * A ticker from a decoded frame or from the fast reader's fields (with
-   * the texts of the sequence and the trade id, when the reader has them).
-   */
+  /** A ticker from a decoded frame or from the fast reader (as `#match`). */
   #ticker(
     m: Json,
     receivedTs: number,
     out: NormalizedEvent[],
-    seqText?: string,
-    tradeIdText?: string,
+    fastTs?: number,
+    fast?: CoinbaseScan,
   ): FrameOutcome {
     const product = m.product_id;
     const seq = m.sequence;
     if (
       typeof product !== "string" || typeof seq !== "number" ||
-      !isDecimal(m.price) || typeof m.time !== "string"
+      !isDecimal(m.price)
     ) return "invalid";
-    const exchangeTs = this.#clock.parse(m.time);
+    const exchangeTs = fastTs ?? this.#time(m.time);
     if (exchangeTs !== exchangeTs) return "invalid";
     const state = this.#products.touch(product);
     if (state.tickers.next(seq) === STALE) {
@@ -226,7 +216,7 @@ export class CoinbaseParser implements FrameParser {
       return "ok";
     }
     out.push({
-      id: state.tickerIdPrefix + (seqText ?? integerString(seq)),
+      id: state.tickerIdPrefix + (fast?.sequenceText ?? integerString(seq)),
       kind: "ticker",
       venue: VENUE,
       symbol: state.symbol,
@@ -244,13 +234,18 @@ export class CoinbaseParser implements FrameParser {
       low24h: opt(m.low_24h),
       volume30d: opt(m.volume_30d),
       lastSize: opt(m.last_size),
-      lastTradeId: tradeIdText ??
+      lastTradeId: fast?.tradeIdText ??
         (typeof m.trade_id === "number"
           ? integerString(m.trade_id)
           : undefined),
       sequence: seq,
     });
     return "ok";
+  }
+
+  /** Epoch ms of a decoded frame's `time`; `NaN` when it is not a timestamp. */
+  #time(time: unknown): number {
+    return typeof time === "string" ? this.#clock.parse(time) : NaN;
   }
 
   #book(m: Json, receivedTs: number, out: NormalizedEvent[]): FrameOutcome {

@@ -244,6 +244,41 @@ Deno.test("fast path: frames as the live feed and the documentation order them",
   assert.equal(twin.fast.fastFrames, 3);
 });
 
+Deno.test("fast path: a match or ticker time in another form is decoded; an impossible date is invalid on both paths", () => {
+  const twin = new Twin();
+  const [match, ticker] = coinbaseVenueCorpus(2).frames as [string, string];
+  const time = /"time":"([^"]*)"/;
+  let n = 0;
+  for (const frame of [match, ticker]) {
+    const at = time.exec(frame)![1]!;
+    const second = at.slice(0, 19);
+    const cases: [string, boolean][] = [
+      [at, true],
+      [`${second}.000000Z`, true],
+      [`${second}.999999Z`, true],
+      ["2025-13-01T00:00:00.000001Z", true], // the form, but no such month
+      ["2025-01-01T24:00:00.000001Z", true], // no such hour
+      [`${second}Z`, false],
+      [`${second}.123Z`, false],
+      [`${second}.123456z`, false],
+      [`${second}.123456+00:00`, false],
+      [`${second.replace("T", " ")}.123456Z`, false],
+    ];
+    for (const [t, fast] of cases) {
+      const before = twin.fast.fastFrames;
+      // A new trade id and sequence each time, so no frame is a repeat.
+      const frameN = frame.replace(time, `"time":"${t}"`)
+        .replace(
+          /"(trade_id|sequence)":(\d+)/g,
+          (_, k, v) => `"${k}":${Number(v) + ++n}`,
+        );
+      const outcome = twin.feed(frameN);
+      assert.equal(twin.fast.fastFrames - before, fast ? 1 : 0, t);
+      assert.equal(outcome, /-13-|T24/.test(t) ? "invalid" : "ok", t);
+    }
+  }
+});
+
 Deno.test("CoinbaseScan.read() refuses what it cannot read exactly like JSON.parse", () => {
   const scan = new CoinbaseScan();
   const [match, ticker] = coinbaseVenueCorpus(2).frames as [string, string];
