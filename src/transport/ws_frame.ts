@@ -39,9 +39,9 @@ const INITIAL_BUFFER_BYTES = 128 * 1024;
  * frames. Small, because a value read out of a frame (a price) may keep the
  * whole decoded text alive, as it keeps its frame alive today.
  */
-const RUN_BYTES = 4096;
+export const RUN_BYTES = 4096;
 /** At most this many frames a run. */
-const RUN_FRAMES = 64;
+export const RUN_FRAMES = 64;
 /** The first byte of a whole (FIN) text frame with no reserved bit. */
 const WHOLE_TEXT = 0x80 | 0x1;
 const SPACE = 0x20;
