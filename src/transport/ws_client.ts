@@ -25,12 +25,14 @@ import {
   DEFAULT_MAX_MESSAGE_BYTES,
   FrameReader,
   type FrameSink,
+} from "./ws_frame.ts";
+import {
   OP_CLOSE,
   OP_PING,
   OP_PONG,
   OP_TEXT,
   WsProtocolError,
-} from "./ws_frame.ts";
+} from "./ws_protocol.ts";
 import {
   checkCloseArguments,
   encodeClientFrame,

@@ -9,7 +9,7 @@ import {
   CLOSE_PROTOCOL_ERROR,
   decodeText,
   WsProtocolError,
-} from "./ws_frame.ts";
+} from "./ws_protocol.ts";
 
 const encoder = new TextEncoder();
 

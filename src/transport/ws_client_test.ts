@@ -11,7 +11,7 @@ import assert from "node:assert/strict";
 import { delay } from "../core/async.ts";
 import { WsClient, type WsClientOptions } from "./ws_client.ts";
 import { Connection } from "./connection.ts";
-import { OP_CLOSE, OP_PING, OP_PONG, OP_TEXT } from "./ws_frame.ts";
+import { OP_CLOSE, OP_PING, OP_PONG, OP_TEXT } from "./ws_protocol.ts";
 import {
   bytes,
   closeCode,

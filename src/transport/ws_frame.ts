@@ -1,33 +1,28 @@
 /**
  * RFC 6455 framing for tickgate's own WebSocket client: a reader that cuts
  * every complete frame out of one receive buffer per TCP read (no event
- * object per frame), reassembles fragmented messages, checks what a client
- * must check (unmasked server frames, no reserved bits, control-frame
- * limits, valid UTF-8, a size limit), and an encoder of masked client
- * frames.
+ * object per frame), decodes the whole text frames of a read in runs,
+ * reassembles fragmented messages, and checks what a client must check
+ * (unmasked server frames, no reserved bits, control-frame limits, valid
+ * UTF-8, a size limit). The opcodes, close codes and errors it shares with
+ * the rest of the client are in `ws_protocol.ts`.
  *
  * @module
  */
 
-/** Frame opcodes (RFC 6455 §5.2). */
-export const OP_CONTINUATION = 0x0;
-/** A text frame. */
-export const OP_TEXT = 0x1;
-/** A binary frame. */
-export const OP_BINARY = 0x2;
-/** A close frame. */
-export const OP_CLOSE = 0x8;
-/** A ping frame. */
-export const OP_PING = 0x9;
-/** A pong frame. */
-export const OP_PONG = 0xa;
-
-/** Close codes the client sends when it fails a connection (RFC 6455 §7.4.1). */
-export const CLOSE_PROTOCOL_ERROR = 1002;
-/** A text frame that is not UTF-8. */
-export const CLOSE_INVALID_DATA = 1007;
-/** A message over the size limit. */
-export const CLOSE_TOO_BIG = 1009;
+import {
+  CLOSE_PROTOCOL_ERROR,
+  CLOSE_TOO_BIG,
+  decodeText,
+  OP_BINARY,
+  OP_CLOSE,
+  OP_CONTINUATION,
+  OP_PING,
+  OP_PONG,
+  OP_TEXT,
+  REPLACEMENT,
+  WsProtocolError,
+} from "./ws_protocol.ts";
 
 /** The default largest message, as Deno's own `WebSocket` (64 MiB). */
 export const DEFAULT_MAX_MESSAGE_BYTES = 64 * 1024 * 1024;
@@ -47,25 +42,8 @@ const WHOLE_TEXT = 0x80 | 0x1;
 const SPACE = 0x20;
 /** The least free space a read gets. */
 const MIN_READ = 4096;
-const REPLACEMENT = "\uFFFD";
 // A leading byte-order mark is kept, as Deno's WebSocket keeps it.
 const decoder = new TextDecoder("utf-8", { ignoreBOM: true });
-const strictDecoder = new TextDecoder("utf-8", {
-  fatal: true,
-  ignoreBOM: true,
-});
-
-/** The peer broke the protocol; `closeCode` is what the client answers with. */
-export class WsProtocolError extends Error {
-  /**
-   * @param message what was wrong
-   * @param closeCode the close code to send (1002, 1007 or 1009)
-   */
-  constructor(message: string, readonly closeCode: number) {
-    super(message);
-    this.name = "WsProtocolError";
-  }
-}
 
 /** Where a {@link FrameReader} delivers what it cut out. */
 export interface FrameSink {
@@ -78,24 +56,6 @@ export interface FrameSink {
   message(data: string | Uint8Array, more: boolean): boolean;
   /** A close, ping or pong frame (the payload is a copy). */
   control(opcode: number, payload: Uint8Array): void;
-}
-
-/**
- * Decodes UTF-8. Invalid bytes decode to U+FFFD, so only a text holding one
- * (never an ASCII frame: V8 answers that search at once) is checked again
- * strictly, which throws a {@link WsProtocolError} when the bytes are not
- * UTF-8.
- */
-export function decodeText(bytes: Uint8Array): string {
-  const text = decoder.decode(bytes);
-  if (text.indexOf(REPLACEMENT) !== -1) {
-    try {
-      strictDecoder.decode(bytes);
-    } catch {
-      throw new WsProtocolError("text that is not UTF-8", CLOSE_INVALID_DATA);
-    }
-  }
-  return text;
 }
 
 /**

@@ -7,14 +7,8 @@
  */
 
 import assert from "node:assert/strict";
-import {
-  FrameReader,
-  type FrameSink,
-  OP_BINARY,
-  OP_PING,
-  OP_TEXT,
-  WsProtocolError,
-} from "./ws_frame.ts";
+import { FrameReader, type FrameSink } from "./ws_frame.ts";
+import { OP_BINARY, OP_PING, OP_TEXT, WsProtocolError } from "./ws_protocol.ts";
 import { concat, serverFrame as f } from "./_raw_ws_server.ts";
 
 type Got = [string | Uint8Array, boolean] | ["control", number];

@@ -7,10 +7,9 @@
  */
 
 import assert from "node:assert/strict";
+import { FrameReader, type FrameSink } from "./ws_frame.ts";
 import {
   decodeText,
-  FrameReader,
-  type FrameSink,
   OP_BINARY,
   OP_CLOSE,
   OP_CONTINUATION,
@@ -18,7 +17,7 @@ import {
   OP_PONG,
   OP_TEXT,
   WsProtocolError,
-} from "./ws_frame.ts";
+} from "./ws_protocol.ts";
 import { bytes, concat, serverFrame as f } from "./_raw_ws_server.ts";
 
 type Got = ["message", string | Uint8Array] | ["control", number, number[]];

@@ -23,7 +23,12 @@ import {
   readClosePayload,
   sendableCloseCode,
 } from "./ws_client_frame.ts";
-import { OP_BINARY, OP_CLOSE, OP_TEXT, WsProtocolError } from "./ws_frame.ts";
+import {
+  OP_BINARY,
+  OP_CLOSE,
+  OP_TEXT,
+  WsProtocolError,
+} from "./ws_protocol.ts";
 import { bytes, concat } from "./_raw_ws_server.ts";
 
 const decoder = new TextDecoder();
