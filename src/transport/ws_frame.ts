@@ -31,8 +31,9 @@ const INITIAL_BUFFER_BYTES = 128 * 1024;
 /**
  * Whole text frames that follow each other in a read are decoded together,
  * up to this many bytes, then cut apart: one decoder call for several
- * frames. Small, because a value read out of a frame (a price) may keep the
- * whole decoded text alive, as it keeps its frame alive today.
+ * frames. Small, because a value read out of a frame (a price of 13
+ * characters or more is a slice, not a copy) keeps the whole decoded text
+ * alive, where a frame decoded alone would keep only that frame.
  */
 export const RUN_BYTES = 4096;
 /** At most this many frames a run. */
