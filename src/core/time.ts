@@ -16,6 +16,14 @@ function daysFromCivil(y: number, m: number, d: number): number {
   return era * 146097 + doe - 719468;
 }
 
+/** Days in `month` (1–12) of `year`, February by the Gregorian leap rule. */
+function daysInMonth(year: number, month: number): number {
+  if (month !== 2) {
+    return month === 4 || month === 6 || month === 9 || month === 11 ? 30 : 31;
+  }
+  return (year % 4 === 0 && year % 100 !== 0) || year % 400 === 0 ? 29 : 28;
+}
+
 function digits(s: string, from: number, count: number): number {
   let v = 0;
   for (let i = from; i < from + count; i++) {
@@ -50,8 +58,9 @@ export function parseIsoTimestamp(s: string): number {
   const minute = digits(s, 14, 2);
   const second = digits(s, 17, 2);
   if (
-    !(month >= 1 && month <= 12 && day >= 1 && day <= 31 && hour <= 23 &&
-      minute <= 59 && second <= 60)
+    !(month >= 1 && month <= 12 && day >= 1 &&
+      day <= daysInMonth(year, month) && hour <= 23 && minute <= 59 &&
+      second <= 60)
   ) return NaN;
   let i = 19;
   let micros = 0;
