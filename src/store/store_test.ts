@@ -63,6 +63,28 @@ function pgUrl(port = pg.port): string {
   return u.href;
 }
 
+/**
+ * A PostgreSQL store in a fresh schema, reached through a TCP proxy the
+ * test can cut; disposing closes the store and the proxy, then drops the
+ * schema.
+ */
+async function proxiedStore() {
+  const place = await postgresBackend.place();
+  const proxy = TcpProxy.start({ hostname: pg.hostname, port: pg.port });
+  const schema = /schema (\w+)/.exec(place.store().location)![1]!;
+  const store = new PostgresStore({ url: pgUrl(proxy.port), schema });
+  return {
+    store,
+    proxy,
+    schema,
+    async [Symbol.asyncDispose]() {
+      await store.close();
+      await proxy.close();
+      await place.cleanup();
+    },
+  };
+}
+
 const postgresBackend: Backend = {
   name: "postgres",
   skip: pg.skip,
@@ -418,35 +440,27 @@ Deno.test({
     "postgres store: a lost connection fails operations, which work again once it is back",
   ignore: pg.skip,
   fn: async () => {
-    const place = await postgresBackend.place();
-    const proxy = TcpProxy.start({ hostname: pg.hostname, port: pg.port });
-    const schema = /schema (\w+)/.exec(place.store().location)![1]!;
-    const store = new PostgresStore({ url: pgUrl(proxy.port), schema });
-    try {
-      await store.open();
-      await store.saveBalances([balance(1, "1")]);
-      proxy.cut();
-      const ops = [
-        () => store.loadBalances(),
-        () => store.saveBalances([balance(2, "2")]),
-      ];
-      for (const op of ops) {
-        const failure = await deadline(
-          op().then(() => undefined, (e) => e),
-          20_000,
-        );
-        assert.ok(failure instanceof StoreError, String(failure));
-        assert.ok(!failure.message.includes(PASSWORD), failure.message);
-      }
-      assert.ok(proxy.accepted < 20, `${proxy.accepted} connections`);
-      proxy.restore();
-      await store.saveBalances([balance(3, "3")]);
-      assert.deepEqual(await store.loadBalances(), [balance(3, "3")]);
-    } finally {
-      await store.close();
-      await proxy.close();
-      await place.cleanup();
+    await using t = await proxiedStore();
+    const { store, proxy } = t;
+    await store.open();
+    await store.saveBalances([balance(1, "1")]);
+    proxy.cut();
+    const ops = [
+      () => store.loadBalances(),
+      () => store.saveBalances([balance(2, "2")]),
+    ];
+    for (const op of ops) {
+      const failure = await deadline(
+        op().then(() => undefined, (e) => e),
+        20_000,
+      );
+      assert.ok(failure instanceof StoreError, String(failure));
+      assert.ok(!failure.message.includes(PASSWORD), failure.message);
     }
+    assert.ok(proxy.accepted < 20, `${proxy.accepted} connections`);
+    proxy.restore();
+    await store.saveBalances([balance(3, "3")]);
+    assert.deepEqual(await store.loadBalances(), [balance(3, "3")]);
   },
 });
 
@@ -455,10 +469,8 @@ Deno.test({
     "postgres store: a connection lost mid-transaction fails the write, not the process",
   ignore: pg.skip,
   fn: async () => {
-    const place = await postgresBackend.place();
-    const proxy = TcpProxy.start({ hostname: pg.hostname, port: pg.port });
-    const schema = /schema (\w+)/.exec(place.store().location)![1]!;
-    const store = new PostgresStore({ url: pgUrl(proxy.port), schema });
+    await using t = await proxiedStore();
+    const { store, proxy, schema } = t;
     const admin = postgres(pg.url, { max: 2, onnotice: () => {} });
     try {
       await store.open();
@@ -483,10 +495,7 @@ Deno.test({
       await store.saveBalances([balance(2, "2")]);
       assert.deepEqual(await store.loadBalances(), [balance(2, "2")]);
     } finally {
-      await store.close();
       await admin.end();
-      await proxy.close();
-      await place.cleanup();
     }
   },
 });
