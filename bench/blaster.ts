@@ -19,7 +19,7 @@ import { writeAll } from "../src/core/write_all.ts";
 import { acceptKey } from "../src/transport/ws_handshake.ts";
 import { encodeFrames, frame, readHead, respond } from "./blaster_wire.ts";
 
-export { spawnBlaster, subscribed } from "./blaster_spawn.ts";
+export { blasterAt, spawnBlaster, subscribed } from "./blaster_spawn.ts";
 
 /** What {@link startBlaster} serves. */
 export interface BlasterOptions {

@@ -52,20 +52,32 @@ export async function spawnBlaster(o: SpawnOptions): Promise<BlasterHandle> {
     line += value;
   }
   reader.releaseLock();
-  const base = `http://127.0.0.1:${Number(line.trim())}`;
-  const call = async (path: string, method = "GET") => {
-    const res = await fetch(base + path, { method });
-    return await res.json();
-  };
+  const remote = blasterAt(`ws://127.0.0.1:${Number(line.trim())}`);
   return {
-    url: base.replace("http:", "ws:"),
-    start: () => call("/start", "POST"),
-    report: () => call("/report"),
+    ...remote,
     async close() {
       await child.stdin.close().catch(() => {});
       await child.stdout.cancel().catch(() => {});
       await child.status;
     },
+  };
+}
+
+/**
+ * A handle on a blaster some other process runs at `url` (`ws://…`), driven
+ * over its HTTP control routes; `close` leaves the blaster running.
+ */
+export function blasterAt(url: string): BlasterHandle {
+  const base = url.replace("ws:", "http:");
+  const call = async (path: string, method = "GET") => {
+    const res = await fetch(base + path, { method });
+    return await res.json();
+  };
+  return {
+    url,
+    start: () => call("/start", "POST"),
+    report: () => call("/report"),
+    close: () => Promise.resolve(),
   };
 }
 

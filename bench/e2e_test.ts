@@ -29,13 +29,13 @@ import {
   redisDestination,
 } from "./e2e_destinations.ts";
 import { gatewayRun } from "./e2e_sinks.ts";
+import { percentiles, quantile } from "./latency.ts";
 import {
   bareLatencies,
   gatewayLatencies,
-  percentiles,
-  quantile,
+  spawnLatencySide,
   withFineClock,
-} from "./latency.ts";
+} from "./latency_sides.ts";
 
 const N = 2_000;
 const frames = coinbaseCorpus(N, PRODUCTS);
@@ -219,6 +219,37 @@ Deno.test({
       await c.quit();
     }
     assert.equal(Date.now(), Math.floor(Date.now()));
+  },
+});
+
+Deno.test({
+  name: "latency: each side measured in a child process of its own",
+  ignore: redis.skip,
+  ...loose,
+  async fn() {
+    const dest = await redisDestination();
+    const b = startBlaster({
+      frames,
+      products: symbols(PRODUCTS),
+      rate: 20_000,
+    });
+    try {
+      for (const side of ["gateway", "bare"] as const) {
+        await dest.reset();
+        const ms = await spawnLatencySide(side, b, dest.sink, N);
+        assert.equal(ms.length, N, side);
+        assert.ok(ms.every((v) => Number.isFinite(v) && v >= 0), side);
+        assert.ok(ms.some((v) => v !== Math.round(v)), `${side}: sub-ms`);
+        // What the child wrote reached Redis: every event once (the
+        // gateway also its connection's two status events, as above).
+        assert.equal(await dest.held(), side === "gateway" ? N + 2 : N, side);
+      }
+      // Both children were served by this blaster, one connection each.
+      assert.deepEqual((await b.report()).map((c) => c.sent), [N, N]);
+    } finally {
+      await b.close();
+      await dest.close();
+    }
   },
 });
 
