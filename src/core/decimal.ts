@@ -171,3 +171,25 @@ export function integerString(n: number): string {
   }
   return String(n);
 }
+
+/**
+ * The value of `text`, which must be 1 to 15 decimal digits and nothing
+ * else (a reader that checked it, e.g. against `0|[1-9]\d{0,14}`, has
+ * such a text): `Number(text)` exactly, as every such value is below
+ * 2^53, without `Number`'s runtime call (20–30 ns on a string just cut out
+ * of a frame). Summed in two int32 parts (the last 9 digits and the rest).
+ *
+ * @example Usage
+ * ```ts
+ * digitsValue("11438231181"); // 11438231181
+ * ```
+ */
+export function digitsValue(text: string): number {
+  const n = text.length;
+  const split = n > 9 ? n - 9 : 0;
+  let hi = 0;
+  for (let i = 0; i < split; i++) hi = hi * 10 + (text.charCodeAt(i) - 48);
+  let lo = 0;
+  for (let i = split; i < n; i++) lo = lo * 10 + (text.charCodeAt(i) - 48);
+  return hi * 1e9 + lo;
+}

@@ -23,6 +23,7 @@
  * @module
  */
 
+import { digitsValue } from "../../core/decimal.ts";
 import type { BookLevel } from "../../core/events.ts";
 import { JsonScan } from "../json_scan.ts";
 
@@ -46,7 +47,8 @@ const IGNORED_NUMBER = String.raw`-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?`;
 /**
  * A whole number of at most 15 digits, captured: its text is exactly
  * `String` of its value (JSON's grammar has no leading zeros), so the
- * parser takes the text as the id instead of writing the number back out.
+ * parser takes the text as the id instead of writing the number back out,
+ * and its value is summed from the digits (`digitsValue`).
  * Any other number (sign, fraction, exponent, more digits) goes to
  * `JSON.parse`.
  */
@@ -235,7 +237,7 @@ export class CoinbaseScan {
     if (c === 109 || c === 108) { // m, l
       const w = WIRE_MATCH_LAYOUT.exec(frame);
       if (w !== null) {
-        this.trade_id = Number(this.tradeIdText = w[1]!);
+        this.trade_id = digitsValue(this.tradeIdText = w[1]!);
         this.side = w[2]!;
         this.size = w[3]!;
         this.price = w[4]!;
@@ -247,7 +249,7 @@ export class CoinbaseScan {
       }
       const m = MATCH_LAYOUT.exec(frame);
       if (m !== null) {
-        this.trade_id = Number(this.tradeIdText = m[1]!);
+        this.trade_id = digitsValue(this.tradeIdText = m[1]!);
         this.date = m[2]!;
         this.timeOfDay = m[3]!;
         this.micros = m[4]!;
@@ -261,7 +263,7 @@ export class CoinbaseScan {
     } else if (c === 116) { // t
       const m = TICKER_LAYOUT.exec(frame);
       if (m !== null) {
-        this.sequence = Number(this.sequenceText = m[1]!);
+        this.sequence = digitsValue(this.sequenceText = m[1]!);
         this.product_id = m[2]!;
         this.price = m[3]!;
         this.open_24h = m[4]!;
@@ -276,7 +278,7 @@ export class CoinbaseScan {
         this.date = m[13]!;
         this.timeOfDay = m[14]!;
         this.micros = m[15]!;
-        this.trade_id = Number(this.tradeIdText = m[16]!);
+        this.trade_id = digitsValue(this.tradeIdText = m[16]!);
         this.last_size = m[17]!;
         return TICKER;
       }
