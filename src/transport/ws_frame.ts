@@ -215,7 +215,12 @@ export class FrameReader {
           run[2 * k] = at;
           run[2 * k + 1] = start;
           if (k + 1 === RUN_FRAMES || start - run[0]! >= RUN_BYTES) {
-            deliver = this.#flush(buf, sink, deliver);
+            deliver = this.#flush(
+              buf,
+              sink,
+              deliver,
+              wholeTextAt(buf, start, end),
+            );
           }
           continue;
         }
@@ -243,10 +248,16 @@ export class FrameReader {
 
   /**
    * Delivers the run of whole text frames (in order, each but the last with
-   * `more`), decoded in one call when the run is ASCII, else frame by frame.
+   * `more`, the last with `more` when `next`: the next run's first frame is
+   * in), decoded in one call when the run is ASCII, else frame by frame.
    * Returns whether to go on delivering.
    */
-  #flush(buf: Uint8Array, sink: FrameSink, deliver: boolean): boolean {
+  #flush(
+    buf: Uint8Array,
+    sink: FrameSink,
+    deliver: boolean,
+    next = false,
+  ): boolean {
     const n = this.#runFrames;
     if (n === 0) return deliver;
     this.#runFrames = 0;
@@ -268,7 +279,7 @@ export class FrameReader {
       const message = text === undefined
         ? decodeText(buf.subarray(at, end))
         : text.slice(at - from, end - from);
-      deliver = sink.message(message, i + 1 < n);
+      deliver = sink.message(message, i + 1 < n || next);
     }
     return deliver;
   }
@@ -332,4 +343,17 @@ export class FrameReader {
     this.#fragmentBytes = 0;
     return text ? decodeText(whole) : whole;
   }
+}
+
+/**
+ * Whether a whole text frame with a 7- or 16-bit length lies complete in
+ * `buf` from `at` to before `end`: the message a run cut at its limit can
+ * say will follow at once.
+ */
+function wholeTextAt(buf: Uint8Array, at: number, end: number): boolean {
+  if (end - at < 2 || buf[at] !== WHOLE_TEXT) return false;
+  const len = buf[at + 1]!;
+  if (len < 126) return end - at >= 2 + len;
+  return len === 126 && end - at >= 4 &&
+    end - at >= 4 + ((buf[at + 2]! << 8) | buf[at + 3]!);
 }

@@ -87,12 +87,49 @@ Deno.test("headers of every length between ASCII payloads, and payloads over a r
     texts.push(String(i % 10).repeat(len));
   }
   const { got, sink } = recorder();
-  read(new FrameReader(), concat(...texts.map((t) => f(OP_TEXT, t))), sink);
+  // How many messages had come when each call of `filled` returned.
+  const reads: number[] = [];
+  const reader = new FrameReader();
+  const data = concat(...texts.map((t) => f(OP_TEXT, t)));
+  for (let o = 0; o < data.length;) {
+    const space = reader.space();
+    const n = Math.min(space.length, data.length - o);
+    space.set(data.subarray(o, o + n));
+    reader.filled(n, sink);
+    reads.push(got.length);
+    o += n;
+  }
   assert.deepEqual(got.map((g) => g[0]), texts);
-  // A run ends at its size limit, so some frames before the last say no more.
-  const ends = got.filter((g) => g[1] === false).length;
-  assert.ok(ends > 1 && ends < texts.length, `${ends} runs`);
-  assert.equal(got.at(-1)![1], false);
+  // `more` says exactly whether another message follows in the same call of
+  // `filled`, across the runs a read is cut into at their size limit.
+  assert.ok(reads.length > 1 && reads.length < texts.length);
+  got.forEach((g, i) => {
+    assert.equal(g[1], !reads.includes(i + 1), `frame ${i}`);
+  });
+});
+
+Deno.test("a run cut at its frame limit says more when a whole text frame follows", () => {
+  const texts = Array.from({ length: 200 }, (_, i) => `m${i}`);
+  const { got, sink } = recorder();
+  read(new FrameReader(), concat(...texts.map((t) => f(OP_TEXT, t))), sink);
+  assert.deepEqual(got, texts.map((t, i) => [t, i + 1 < texts.length]));
+  // Before a partial frame, a ping or a binary frame, a cut run says no more.
+  for (
+    const after of [
+      f(OP_TEXT, "partial").subarray(0, 4),
+      f(OP_PING, "p"),
+      f(OP_BINARY, "b"),
+    ]
+  ) {
+    const r = recorder();
+    const first = texts.slice(0, 64);
+    read(
+      new FrameReader(),
+      concat(...first.map((t) => f(OP_TEXT, t)), after),
+      r.sink,
+    );
+    assert.equal(r.got[63]![1], false);
+  }
 });
 
 Deno.test("multi-byte UTF-8 and a real U+FFFD in a run are decoded frame by frame, exactly", () => {
