@@ -47,8 +47,8 @@ Deno.test("digitsValue is Number(text) for every text of 1 to 15 digits", () => 
     "100000000000000",
     "999999999999999",
   ];
-  // Every length, with leading digits of every kind (a reader's text has no
-  // leading zero but a longer number than 1, which changes nothing here).
+  // Every length, padded with a digit from 1 to 9 (a checked text has no
+  // leading zero; one would change nothing here).
   for (let i = 0; i < 20_000; i++) {
     const len = 1 + (i % 15);
     const n = (i * 2_654_435_761) % 10 ** len;

@@ -1,7 +1,8 @@
 /**
  * Tests of the frame reader's runs (`ws_frame.ts`): whole text frames of
- * one read are decoded together and delivered with `more` until the last
- * of each run, exactly as frame-by-frame decoding would give them.
+ * one read are decoded together, exactly as frame-by-frame decoding would
+ * give them, and delivered with `more` while another message of the same
+ * read follows.
  *
  * @module
  */
