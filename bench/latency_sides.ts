@@ -186,6 +186,9 @@ export async function spawnLatencySide(
 
 if (import.meta.main) {
   const [side, url = "", sink = "", n = "0", out = ""] = Deno.args;
+  if (side !== "gateway" && side !== "bare") {
+    throw new Error(`latency side must be gateway or bare, not ${side}`);
+  }
   const blaster = blasterAt(url);
   const ms = side === "gateway"
     ? await gatewayLatencies(blaster, sink, Number(n))
