@@ -37,7 +37,7 @@ import {
   heartbeatFrame,
   statusFrame,
 } from "./control.ts";
-import { CoinbaseScan, MATCH, REFUSED, TICKER } from "./scan.ts";
+import { CoinbaseScan, L2UPDATE, MATCH, type ScannedTicker } from "./scan.ts";
 import { bookId, ProductStates, sortChanges, tradeGap } from "./state.ts";
 
 const VENUE = "coinbase";
@@ -92,30 +92,16 @@ export class CoinbaseParser implements FrameParser {
     connection: string,
     out: NormalizedEvent[],
   ): FrameOutcome {
-    const scan = this.#scan;
-    if (scan !== undefined) {
-      const kind = scan.read(frame);
-      if (kind !== REFUSED) {
-        this.#fastFrames++;
-        if (kind === MATCH || kind === TICKER) {
-          const ts = this.#clock.parseParts(
-            scan.date,
-            scan.timeOfDay,
-            scan.micros,
-          );
-          return kind === MATCH
-            ? this.#match(scan, receivedTs, connection, out, ts, scan)
-            : this.#ticker(scan, receivedTs, out, ts, scan);
-        }
-        return this.#bookEvent(
-          scan,
-          false,
-          scan.bids,
-          scan.asks,
-          receivedTs,
-          out,
-        );
+    const f = this.#scan?.read(frame);
+    if (f !== undefined) {
+      this.#fastFrames++;
+      if (f.kind === L2UPDATE) {
+        return this.#bookEvent(f, false, f.bids, f.asks, receivedTs, out);
       }
+      const ts = this.#clock.parseParts(f.date, f.timeOfDay, f.micros);
+      return f.kind === MATCH
+        ? this.#match(f, receivedTs, connection, out, ts, f.tradeIdText)
+        : this.#ticker(f, receivedTs, out, ts, f);
     }
     const m = parseObject(frame);
     if (m === undefined) return "malformed";
@@ -152,7 +138,7 @@ export class CoinbaseParser implements FrameParser {
     connection: string,
     out: NormalizedEvent[],
     fastTs?: number,
-    fast?: CoinbaseScan,
+    fastId?: string,
   ): FrameOutcome {
     const product = m.product_id;
     const tradeId = m.trade_id;
@@ -176,7 +162,7 @@ export class CoinbaseParser implements FrameParser {
         tradeGap(this.#stats, product, connection, receivedTs, missed, tradeId),
       );
     }
-    const id = fast?.tradeIdText ?? integerString(tradeId);
+    const id = fastId ?? integerString(tradeId);
     out.push({
       id: state.tradeIdPrefix + id,
       kind: "trade",
@@ -200,7 +186,7 @@ export class CoinbaseParser implements FrameParser {
     receivedTs: number,
     out: NormalizedEvent[],
     fastTs?: number,
-    fast?: CoinbaseScan,
+    fast?: ScannedTicker,
   ): FrameOutcome {
     const product = m.product_id;
     const seq = m.sequence;

@@ -7,9 +7,9 @@
  * order, strings without escapes or raw control characters (so their text
  * is their value), numbers by JSON's grammar. A frame that matches is valid
  * JSON with exactly these members, and the captured texts are the values
- * `JSON.parse` would give, so {@link CoinbaseScan.read} keeps them in
- * fields named as on the wire and the parser runs the very same checks on
- * them as on a decoded frame. Any other frame (other key order, a missing,
+ * `JSON.parse` would give, so {@link CoinbaseScan.read} gives them in an
+ * object with fields named as on the wire and the parser runs the very
+ * same checks on them as on a decoded frame. Any other frame (other key order, a missing,
  * extra or duplicate key, whitespace, an escape, a value of another JSON
  * type) is refused, and the parser decodes it with `JSON.parse`.
  *
@@ -27,13 +27,11 @@ import { digitsValue } from "../../core/decimal.ts";
 import type { BookLevel } from "../../core/events.ts";
 import { JsonScan } from "../json_scan.ts";
 
-/** {@link CoinbaseScan.read}: the frame is not for the fast path. */
-export const REFUSED = 0;
-/** {@link CoinbaseScan.read}: a `match` or `last_match` frame. */
+/** {@link Scanned.kind}: a `match` or `last_match` frame. */
 export const MATCH = 1;
-/** {@link CoinbaseScan.read}: a `ticker` or `ticker_batch` frame. */
+/** {@link Scanned.kind}: a `ticker` or `ticker_batch` frame. */
 export const TICKER = 2;
-/** {@link CoinbaseScan.read}: an `l2update` frame. */
+/** {@link Scanned.kind}: an `l2update` frame. */
 export const L2UPDATE = 3;
 
 /** A JSON string with no escape and no raw control character: its text is its value. */
@@ -178,118 +176,154 @@ const L2UPDATE_PRODUCT_AT = 33;
 /** Length of `","changes":` between the product and its changes. */
 const L2UPDATE_CHANGES_GAP = 12;
 
+/** A `match` or `last_match` read by the fast path, fields named as on the wire. */
+export type ScannedMatch = {
+  kind: typeof MATCH;
+  product_id: string;
+  trade_id: number;
+  /** The text of `trade_id`: `String` of its value. */
+  tradeIdText: string;
+  price: string;
+  size: string;
+  side: string;
+  /** The `time` in parts: see {@link ScannedTicker.date}. */
+  date: string;
+  timeOfDay: string;
+  micros: string;
+};
+
+/** A `ticker` or `ticker_batch` read by the fast path, fields named as on the wire. */
+export type ScannedTicker = {
+  kind: typeof TICKER;
+  product_id: string;
+  sequence: number;
+  /** The texts of `sequence` and `trade_id`: `String` of their values. */
+  sequenceText: string;
+  tradeIdText: string;
+  price: string;
+  best_bid: string;
+  best_bid_size: string;
+  best_ask: string;
+  best_ask_size: string;
+  volume_24h: string;
+  open_24h: string;
+  high_24h: string;
+  low_24h: string;
+  volume_30d: string;
+  last_size: string;
+  /**
+   * The `time` in parts: `2014-11-07`, `08:19:27` and `028459` for
+   * `2014-11-07T08:19:27.028459Z` (see `IsoClock.parseParts`).
+   */
+  date: string;
+  timeOfDay: string;
+  micros: string;
+};
+
+/** An `l2update` read by the fast path: its changes sorted by side. */
+export type ScannedL2Update = {
+  kind: typeof L2UPDATE;
+  product_id: string;
+  time: string;
+  /** The `buy` and `sell` levels of its `changes`. */
+  bids: BookLevel[];
+  asks: BookLevel[];
+};
+
+/** What {@link CoinbaseScan.read} gives for a frame it reads. */
+export type Scanned = ScannedMatch | ScannedTicker | ScannedL2Update;
+
 /**
- * The fast reader, one per parser, reused frame after frame. When
- * {@link CoinbaseScan.read} returns a kind, the fields the parser reads
- * for that kind hold this frame's values; the others are left as they
- * were (a match: product_id, trade_id, the time's parts, price, size, side; a ticker:
- * those but side and size, plus sequence, the best bid and ask with their
- * sizes, the 24h and 30d figures and last_size; an l2update: product_id,
- * time (whole), bids, asks).
+ * The fast reader, one per parser, reused frame after frame.
+ * {@link CoinbaseScan.read} gives each frame it reads as a fresh object:
+ * filling a young object costs no write barrier, where storing a frame's
+ * fresh strings into a long-lived reader costs one each.
  *
  * @example Usage
  * ```ts
  * const scan = new CoinbaseScan();
- * if (scan.read(frame) === MATCH) console.log(scan.trade_id, scan.price);
+ * const f = scan.read(frame);
+ * if (f?.kind === MATCH) console.log(f.trade_id, f.price);
  * ```
  */
 export class CoinbaseScan {
   readonly #levels = new JsonScan();
-  /** The fields of match, ticker and l2update frames, named as on the wire. */
-  product_id = "";
-  trade_id = 0;
-  sequence = 0;
-  /** The texts of `trade_id` and `sequence`: `String` of their values. */
-  tradeIdText = "";
-  sequenceText = "";
-  price = "";
-  size = "";
-  side = "";
-  time = "";
-  /**
-   * The `time` of a match or ticker in parts: `2014-11-07`, `08:19:27` and
-   * `028459` for `2014-11-07T08:19:27.028459Z` (see `IsoClock.parseParts`).
-   */
-  date = "";
-  timeOfDay = "";
-  micros = "";
-  best_bid = "";
-  best_bid_size = "";
-  best_ask = "";
-  best_ask_size = "";
-  volume_24h = "";
-  open_24h = "";
-  high_24h = "";
-  low_24h = "";
-  volume_30d = "";
-  last_size = "";
-  /** The `buy` and `sell` levels of an l2update's `changes`. */
-  bids: BookLevel[] = [];
-  asks: BookLevel[] = [];
 
   /**
-   * Reads `frame`: {@link MATCH}, {@link TICKER} or {@link L2UPDATE} when
-   * it has that kind's layout, {@link REFUSED} otherwise.
+   * Reads `frame`: its fields when it has the layout of a match, a ticker
+   * or an l2update, `undefined` otherwise.
    */
-  read(frame: string): number {
+  read(frame: string): Scanned | undefined {
     // `{"type":"` is 9 characters; the type's first one picks the layout.
     const c = frame.charCodeAt(9);
     if (c === 109 || c === 108) { // m, l
       const w = WIRE_MATCH_LAYOUT.exec(frame);
       if (w !== null) {
-        this.trade_id = digitsValue(this.tradeIdText = w[1]!);
-        this.side = w[2]!;
-        this.size = w[3]!;
-        this.price = w[4]!;
-        this.product_id = w[5]!;
-        this.date = w[6]!;
-        this.timeOfDay = w[7]!;
-        this.micros = w[8]!;
-        return MATCH;
+        const id = w[1]!;
+        return {
+          kind: MATCH,
+          product_id: w[5]!,
+          trade_id: digitsValue(id),
+          tradeIdText: id,
+          price: w[4]!,
+          size: w[3]!,
+          side: w[2]!,
+          date: w[6]!,
+          timeOfDay: w[7]!,
+          micros: w[8]!,
+        };
       }
       const m = MATCH_LAYOUT.exec(frame);
       if (m !== null) {
-        this.trade_id = digitsValue(this.tradeIdText = m[1]!);
-        this.date = m[2]!;
-        this.timeOfDay = m[3]!;
-        this.micros = m[4]!;
-        this.product_id = m[5]!;
-        this.size = m[6]!;
-        this.price = m[7]!;
-        this.side = m[8]!;
-        return MATCH;
+        const id = m[1]!;
+        return {
+          kind: MATCH,
+          product_id: m[5]!,
+          trade_id: digitsValue(id),
+          tradeIdText: id,
+          price: m[7]!,
+          size: m[6]!,
+          side: m[8]!,
+          date: m[2]!,
+          timeOfDay: m[3]!,
+          micros: m[4]!,
+        };
       }
       if (c === 108) return this.#l2update(frame);
     } else if (c === 116) { // t
       const m = TICKER_LAYOUT.exec(frame);
       if (m !== null) {
-        this.sequence = digitsValue(this.sequenceText = m[1]!);
-        this.product_id = m[2]!;
-        this.price = m[3]!;
-        this.open_24h = m[4]!;
-        this.volume_24h = m[5]!;
-        this.low_24h = m[6]!;
-        this.high_24h = m[7]!;
-        this.volume_30d = m[8]!;
-        this.best_bid = m[9]!;
-        this.best_bid_size = m[10]!;
-        this.best_ask = m[11]!;
-        this.best_ask_size = m[12]!;
-        this.date = m[13]!;
-        this.timeOfDay = m[14]!;
-        this.micros = m[15]!;
-        this.trade_id = digitsValue(this.tradeIdText = m[16]!);
-        this.last_size = m[17]!;
-        return TICKER;
+        const seq = m[1]!;
+        return {
+          kind: TICKER,
+          product_id: m[2]!,
+          sequence: digitsValue(seq),
+          sequenceText: seq,
+          tradeIdText: m[16]!,
+          price: m[3]!,
+          best_bid: m[9]!,
+          best_bid_size: m[10]!,
+          best_ask: m[11]!,
+          best_ask_size: m[12]!,
+          volume_24h: m[5]!,
+          open_24h: m[4]!,
+          high_24h: m[7]!,
+          low_24h: m[6]!,
+          volume_30d: m[8]!,
+          last_size: m[17]!,
+          date: m[13]!,
+          timeOfDay: m[14]!,
+          micros: m[15]!,
+        };
       }
     }
-    return REFUSED;
+    return undefined;
   }
 
   /** An l2update: its layout checked, then its changes sorted by side. */
-  #l2update(frame: string): number {
+  #l2update(frame: string): ScannedL2Update | undefined {
     const m = L2UPDATE_LAYOUT.exec(frame);
-    if (m === null) return REFUSED;
+    if (m === null) return undefined;
     const product = m[1]!;
     const s = this.#levels;
     const bids: BookLevel[] = [];
@@ -310,11 +344,7 @@ export class CoinbaseScan {
       } while (s.moreItems());
     }
     // The layout guarantees these reads; refuse anyway if one failed.
-    if (s.failed) return REFUSED;
-    this.product_id = product;
-    this.time = m[2]!;
-    this.bids = bids;
-    this.asks = asks;
-    return L2UPDATE;
+    if (s.failed) return undefined;
+    return { kind: L2UPDATE, product_id: product, time: m[2]!, bids, asks };
   }
 }
