@@ -53,3 +53,36 @@ Deno.test("LatestStore keeps best bid/ask from a local book, per venue", () => {
   assert.deepEqual(store.query(["BTCUSD"]).map((e) => e.venue), ["binance"]);
   assert.deepEqual(store.query(["ETH-USD"]), []);
 });
+
+Deno.test("LatestStore quotes whichever of ticker and book came last", () => {
+  const ticker = (bid: string, ask: string, ts: number): NormalizedEvent => ({
+    id: `coinbase:BTC-USD:ticker:${ts}`,
+    kind: "ticker",
+    venue: "coinbase",
+    symbol: "BTC-USD",
+    nativeSymbol: "BTC-USD",
+    exchangeTs: ts,
+    receivedTs: ts,
+    bid,
+    bidSize: "1",
+    ask,
+    askSize: "2",
+    last: "100",
+    volume24h: "5",
+    sequence: ts,
+  });
+  const store = new LatestStore();
+  const quote = () => {
+    const [e] = store.query();
+    return [e?.bid, e?.bidSize, e?.ask, e?.askSize, e?.quoteTs, e?.quoteSource];
+  };
+  store.write([ticker("99", "101", 1)]);
+  assert.deepEqual(quote(), ["99", "1", "101", "2", 1, "ticker"]);
+  store.write([book("coinbase", "snapshot", [["98", "3"]], [["102", "4"]], 2)]);
+  assert.deepEqual(quote(), ["98", "3", "102", "4", 2, "book"]);
+  store.write([ticker("97", "103", 3)]);
+  assert.deepEqual(quote(), ["97", "1", "103", "2", 3, "ticker"]);
+  // A ticker without a quote leaves the last one as it was.
+  store.write([ticker("", "", 4)]);
+  assert.deepEqual(quote(), ["97", "1", "103", "2", 3, "ticker"]);
+});
