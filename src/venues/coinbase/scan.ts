@@ -9,9 +9,10 @@
  * JSON with exactly these members, and the captured texts are the values
  * `JSON.parse` would give, so {@link CoinbaseScan.read} gives them in an
  * object with fields named as on the wire and the parser runs the very
- * same checks on them as on a decoded frame. Any other frame (other key order, a missing,
- * extra or duplicate key, whitespace, an escape, a value of another JSON
- * type) is refused, and the parser decodes it with `JSON.parse`.
+ * same checks on them as on a decoded frame. Any other frame (other key
+ * order, a missing, extra or duplicate key, whitespace, an escape, a value
+ * of another JSON type) is refused, and the parser decodes it with
+ * `JSON.parse`.
  *
  * Why not {@link JsonScan} for every field: on these frames, reading each
  * key and value with it and checking for raw control characters (which
