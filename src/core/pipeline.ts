@@ -170,8 +170,31 @@ export class FeedPipeline {
     const counts = this.#stats.events;
     for (let i = 0; i < events.length; i++) {
       const e = events[i]!;
-      counts[e.kind]++;
-      if (e.kind === "status") this.#hooks.onStatus?.(e);
+      // A switch, not `counts[e.kind]++`: a computed key that takes several
+      // names goes through V8's megamorphic lookup, ~300 instructions.
+      switch (e.kind) {
+        case "trade":
+          counts.trade++;
+          break;
+        case "ticker":
+          counts.ticker++;
+          break;
+        case "book":
+          counts.book++;
+          break;
+        case "candle":
+          counts.candle++;
+          break;
+        case "order":
+          counts.order++;
+          break;
+        case "balance":
+          counts.balance++;
+          break;
+        case "status":
+          counts.status++;
+          this.#hooks.onStatus?.(e);
+      }
     }
     try {
       this.#sink.write(events);
