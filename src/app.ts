@@ -13,6 +13,7 @@ import { deadline } from "./core/async.ts";
 import { type Clock, systemClock } from "./core/clock.ts";
 import { errorText } from "./core/error_text.ts";
 import { MetricsRegistry } from "./core/metrics.ts";
+import type { EventKind } from "./core/events.ts";
 import { Router } from "./core/router.ts";
 import { VenueStats } from "./core/stats.ts";
 import { registerGatewayMetrics } from "./gateway_metrics.ts";
@@ -55,6 +56,8 @@ export interface GatewayDeps {
 
 /** How long startup waits for the store before going on without it. */
 const STORE_WAIT_MS = 5_000;
+/** The kinds the balance store and the store writer take. */
+const BALANCES: ReadonlySet<EventKind> = new Set(["balance"]);
 
 /**
  * A running tickgate.
@@ -195,9 +198,9 @@ export class Gateway implements GatewayView {
     const { config, clock, sinks, storeWriter } = this.#state;
     const router = new Router([
       { filter: {}, sink: this.store },
-      // Takes balance events only, itself (no second filter per event).
-      { filter: {}, sink: this.balanceStore },
-      { filter: {}, sink: storeWriter },
+      // Balance events only: a feed without them skips both with one test.
+      { filter: { kinds: BALANCES }, sink: this.balanceStore },
+      { filter: { kinds: BALANCES }, sink: storeWriter },
       // Sinks were created from config.sinks, in order.
       ...sinks.map((sink, i) => ({ filter: config.sinks[i]!.filter, sink })),
     ]);

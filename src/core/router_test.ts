@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { type NormalizedEvent, statusEvent } from "./events.ts";
-import { Router } from "./router.ts";
+import { type Route, Router } from "./router.ts";
 
 function trade(
   symbol: string,
@@ -63,4 +63,48 @@ Deno.test("Router.write() applies kind, venue and symbol filters", () => {
   ]);
   assert.deepEqual(btc.got.map((e) => e.symbol), ["BTC-USD", "*"]); // `*` passes symbol filters
   assert.deepEqual(binance.got.map((e) => e.symbol), ["BTC-USDT"]);
+});
+
+Deno.test("Router.write() gives a one-event batch to exactly the sinks its kind passes, with or without symbol routes", () => {
+  for (const withSymbolRoute of [false, true]) {
+    const all = new Collect();
+    const balances = new Collect();
+    const tradesAndStatus = new Collect();
+    const routes: Route[] = [
+      { filter: {}, sink: all },
+      { filter: { kinds: new Set(["balance" as const]) }, sink: balances },
+      {
+        filter: { kinds: new Set(["trade" as const, "status" as const]) },
+        sink: tradesAndStatus,
+      },
+    ];
+    const btc = new Collect();
+    if (withSymbolRoute) {
+      routes.push({ filter: { symbols: new Set(["BTC-USD"]) }, sink: btc });
+    }
+    const router = new Router(routes);
+    const status = statusEvent({
+      venue: "coinbase",
+      connection: "coinbase-0",
+      state: "connected",
+      detail: "",
+      symbol: "*",
+      nativeSymbol: "*",
+      ts: 1,
+    });
+    for (const e of [trade("BTC-USD"), status, trade("ETH-USD")]) {
+      router.write([e]);
+    }
+    assert.deepEqual(all.got.map((e) => e.kind), ["trade", "status", "trade"]);
+    assert.deepEqual(balances.got, []);
+    assert.deepEqual(tradesAndStatus.got.map((e) => e.symbol), [
+      "BTC-USD",
+      "*",
+      "ETH-USD",
+    ]);
+    assert.deepEqual(
+      btc.got.map((e) => e.symbol),
+      withSymbolRoute ? ["BTC-USD", "*"] : [],
+    );
+  }
 });
