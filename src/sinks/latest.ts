@@ -6,10 +6,12 @@
  */
 
 import type {
+  BookEvent,
   BookLevel,
   EventSink,
   NormalizedEvent,
   Side,
+  TickerEvent,
   TradeEvent,
   VenueName,
 } from "../core/events.ts";
@@ -72,6 +74,14 @@ interface Slot {
 export class LatestStore implements EventSink {
   /** venue → symbol → state: two lookups per event, no key string built. */
   readonly #venues = new Map<VenueName, Map<string, Slot>>();
+  /**
+   * The slot of the last event: a feed sends a symbol's trades and ticker
+   * in a row, and comparing two strings (the same object, as parsers give
+   * one symbol string per symbol) costs less than two map lookups.
+   */
+  #lastVenue = "";
+  #lastSymbol = "";
+  #last: Slot | undefined;
 
   write(events: readonly NormalizedEvent[]): void {
     for (let i = 0; i < events.length; i++) {
@@ -79,31 +89,15 @@ export class LatestStore implements EventSink {
       if (e.kind !== "trade" && e.kind !== "ticker" && e.kind !== "book") {
         continue;
       }
-      let symbols = this.#venues.get(e.venue);
-      if (symbols === undefined) this.#venues.set(e.venue, symbols = new Map());
-      let slot = symbols.get(e.symbol);
-      if (slot === undefined) {
-        const entry: LatestEntry = {
-          venue: e.venue,
-          symbol: e.symbol,
-          nativeSymbol: e.nativeSymbol,
-          lastTrade: null,
-          bid: null,
-          bidSize: null,
-          ask: null,
-          askSize: null,
-          quoteTs: null,
-          quoteSource: null,
-        };
-        symbols.set(
-          e.symbol,
-          slot = {
-            entry,
-            trade: undefined,
-            book: undefined,
-            bookSequence: undefined,
-          },
-        );
+      let slot = this.#last;
+      if (
+        slot === undefined || e.symbol !== this.#lastSymbol ||
+        e.venue !== this.#lastVenue
+      ) {
+        slot = this.#slot(e);
+        this.#last = slot;
+        this.#lastSymbol = e.symbol;
+        this.#lastVenue = e.venue;
       }
       const entry = slot.entry;
       if (e.kind === "trade") {
@@ -130,6 +124,35 @@ export class LatestStore implements EventSink {
         entry.quoteSource = "book";
       }
     }
+  }
+
+  /** The slot of `e`'s venue and symbol, created on first use. */
+  #slot(e: TradeEvent | TickerEvent | BookEvent): Slot {
+    let symbols = this.#venues.get(e.venue);
+    if (symbols === undefined) this.#venues.set(e.venue, symbols = new Map());
+    let slot = symbols.get(e.symbol);
+    if (slot === undefined) {
+      const entry: LatestEntry = {
+        venue: e.venue,
+        symbol: e.symbol,
+        nativeSymbol: e.nativeSymbol,
+        lastTrade: null,
+        bid: null,
+        bidSize: null,
+        ask: null,
+        askSize: null,
+        quoteTs: null,
+        quoteSource: null,
+      };
+      slot = {
+        entry,
+        trade: undefined,
+        book: undefined,
+        bookSequence: undefined,
+      };
+      symbols.set(e.symbol, slot);
+    }
+    return slot;
   }
 
   /**
