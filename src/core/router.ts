@@ -4,11 +4,12 @@
  * @module
  */
 
-import type {
-  EventKind,
-  EventSink,
-  NormalizedEvent,
-  VenueName,
+import {
+  EVENT_KINDS,
+  type EventKind,
+  type EventSink,
+  type NormalizedEvent,
+  type VenueName,
 } from "./events.ts";
 
 /** Which events a sink receives; an absent set means "all". */
@@ -47,19 +48,8 @@ export function matchesFilter(
     symbols.has(event.symbol) || symbols.has(event.nativeSymbol);
 }
 
-/** Event kinds in the order of {@link kindIndex}. */
-const KINDS: readonly EventKind[] = [
-  "trade",
-  "ticker",
-  "book",
-  "candle",
-  "order",
-  "balance",
-  "status",
-];
-
 /**
- * The index of an event kind in {@link KINDS}. A switch: a computed lookup
+ * The index of an event kind in {@link EVENT_KINDS}. A switch: a computed lookup
  * by a kind string that varies goes through V8's megamorphic path.
  */
 function kindIndex(kind: EventKind): number {
@@ -103,7 +93,7 @@ export class Router implements EventSink {
   readonly #all: EventSink[] = [];
   readonly #filtered: Route[] = [];
   /** Per kind (by {@link kindIndex}): every sink that takes the kind whole. */
-  readonly #byKind: EventSink[][] = KINDS.map(() => []);
+  readonly #byKind: EventSink[][] = EVENT_KINDS.map(() => []);
   /** Some filter names symbols or venues: one event is not decided by kind. */
   readonly #bySymbol: boolean;
 
@@ -114,7 +104,7 @@ export class Router implements EventSink {
       if (isEmpty(f)) this.#all.push(r.sink);
       else this.#filtered.push(r);
       if (f.symbols !== undefined || f.venues !== undefined) bySymbol = true;
-      KINDS.forEach((k, i) => {
+      EVENT_KINDS.forEach((k, i) => {
         if (f.kinds === undefined || f.kinds.has(k)) {
           this.#byKind[i]!.push(r.sink);
         }
