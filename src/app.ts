@@ -198,7 +198,7 @@ export class Gateway implements GatewayView {
     const { config, clock, sinks, storeWriter } = this.#state;
     const router = new Router([
       { filter: {}, sink: this.store },
-      // Balance events only: a feed without them skips both with one test.
+      // Balance events only: the router never calls them for other kinds.
       { filter: { kinds: BALANCES }, sink: this.balanceStore },
       { filter: { kinds: BALANCES }, sink: storeWriter },
       // Sinks were created from config.sinks, in order.

@@ -49,8 +49,9 @@ export function matchesFilter(
 }
 
 /**
- * The index of an event kind in {@link EVENT_KINDS}. A switch: a computed lookup
- * by a kind string that varies goes through V8's megamorphic path.
+ * A distinct small index per event kind, for the router's per-kind lists. A
+ * switch: a computed lookup by a kind string that varies goes through V8's
+ * megamorphic path.
  */
 function kindIndex(kind: EventKind): number {
   switch (kind) {
@@ -104,11 +105,11 @@ export class Router implements EventSink {
       if (isEmpty(f)) this.#all.push(r.sink);
       else this.#filtered.push(r);
       if (f.symbols !== undefined || f.venues !== undefined) bySymbol = true;
-      EVENT_KINDS.forEach((k, i) => {
+      for (const k of EVENT_KINDS) {
         if (f.kinds === undefined || f.kinds.has(k)) {
-          this.#byKind[i]!.push(r.sink);
+          this.#byKind[kindIndex(k)]!.push(r.sink);
         }
-      });
+      }
     }
     this.#bySymbol = bySymbol;
   }

@@ -21,6 +21,19 @@ function trade(
   };
 }
 
+/** A connection-wide status event (symbol `*`). */
+function connected(): NormalizedEvent {
+  return statusEvent({
+    venue: "coinbase",
+    connection: "coinbase-0",
+    state: "connected",
+    detail: "",
+    symbol: "*",
+    nativeSymbol: "*",
+    ts: 1,
+  });
+}
+
 class Collect {
   readonly got: NormalizedEvent[] = [];
   write(events: readonly NormalizedEvent[]) {
@@ -39,15 +52,7 @@ Deno.test("Router.write() applies kind, venue and symbol filters", () => {
     { filter: { symbols: new Set(["BTCUSD"]) }, sink: btc }, // native symbol
     { filter: { venues: new Set(["binance"]) }, sink: binance },
   ]);
-  const status = statusEvent({
-    venue: "coinbase",
-    connection: "coinbase-0",
-    state: "connected",
-    detail: "",
-    symbol: "*",
-    nativeSymbol: "*",
-    ts: 1,
-  });
+  const status = connected();
   const batch = [
     trade("BTC-USD"),
     trade("ETH-USD"),
@@ -83,15 +88,7 @@ Deno.test("Router.write() gives a one-event batch to exactly the sinks its kind 
       routes.push({ filter: { symbols: new Set(["BTC-USD"]) }, sink: btc });
     }
     const router = new Router(routes);
-    const status = statusEvent({
-      venue: "coinbase",
-      connection: "coinbase-0",
-      state: "connected",
-      detail: "",
-      symbol: "*",
-      nativeSymbol: "*",
-      ts: 1,
-    });
+    const status = connected();
     for (const e of [trade("BTC-USD"), status, trade("ETH-USD")]) {
       router.write([e]);
     }

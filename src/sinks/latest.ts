@@ -72,7 +72,7 @@ interface Slot {
  * ```
  */
 export class LatestStore implements EventSink {
-  /** venue → symbol → state: two lookups per event, no key string built. */
+  /** venue → symbol → state: two lookups, no key string built. */
   readonly #venues = new Map<VenueName, Map<string, Slot>>();
   /**
    * The slot of the last event: a feed sends a symbol's trades and ticker
