@@ -53,6 +53,14 @@ const IGNORED_NUMBER = String.raw`-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?`;
  */
 const INTEGER = String.raw`(0|[1-9]\d{0,14})`;
 /**
+ * A trade's `side`, `buy` or `sell`. The one capture is empty for `buy`
+ * and missing for `sell`, so the reader gives the side as a constant
+ * instead of copying it out of the frame, and the parser compares it by
+ * identity. Any other side goes to `JSON.parse` (and the parser refuses it
+ * there).
+ */
+const SIDE = `"(?:buy()|sell)"`;
+/**
  * A timestamp in the form Coinbase sends (`2014-11-07T08:19:27.028459Z`),
  * captured as its date, time of day and microseconds: three short strings,
  * which V8 copies (a longer capture is a slice of the frame, slower to
@@ -73,7 +81,7 @@ function layout(type: string, members: readonly string[]): RegExp {
 
 /**
  * The documentation example's order. Captures: trade_id, time (three),
- * product_id, size, price, side.
+ * product_id, size, price, side (empty for `buy`).
  */
 const MATCH_LAYOUT = layout("(?:last_)?match", [
   "trade_id",
@@ -93,13 +101,13 @@ const MATCH_LAYOUT = layout("(?:last_)?match", [
   "price",
   STRING,
   "side",
-  STRING,
+  SIDE,
 ]);
 
 /**
  * The same members in the live feed's order (a captured frame; the
- * documentation's example has the other). Captures: trade_id, side, size,
- * price, product_id, time (three).
+ * documentation's example has the other). Captures: trade_id, side (empty
+ * for `buy`), size, price, product_id, time (three).
  */
 const WIRE_MATCH_LAYOUT = layout("(?:last_)?match", [
   "trade_id",
@@ -109,7 +117,7 @@ const WIRE_MATCH_LAYOUT = layout("(?:last_)?match", [
   "taker_order_id",
   IGNORED,
   "side",
-  STRING,
+  SIDE,
   "size",
   STRING,
   "price",
@@ -268,7 +276,7 @@ export class CoinbaseScan {
           tradeIdText: id,
           price: w[4]!,
           size: w[3]!,
-          side: w[2]!,
+          side: w[2] === undefined ? "sell" : "buy",
           date: w[6]!,
           timeOfDay: w[7]!,
           micros: w[8]!,
@@ -284,7 +292,7 @@ export class CoinbaseScan {
           tradeIdText: id,
           price: m[7]!,
           size: m[6]!,
-          side: m[8]!,
+          side: m[8] === undefined ? "sell" : "buy",
           date: m[2]!,
           timeOfDay: m[3]!,
           micros: m[4]!,

@@ -244,6 +244,23 @@ Deno.test("fast path: frames as the live feed and the documentation order them",
   assert.equal(twin.fast.fastFrames, 3);
 });
 
+Deno.test("fast path: a match's side is buy or sell, anything else goes to the decoder and is invalid there", () => {
+  const [match] = coinbaseVenueCorpus(1).frames as [string];
+  const scan = new CoinbaseScan();
+  const wire = match.replace(/"side":"(buy|sell)"/, '"side":"SIDE"');
+  for (const side of ["buy", "sell", "BUY", "buyer", "", "b"]) {
+    const frame = wire.replace("SIDE", side);
+    const read = scan.read(frame);
+    if (side === "buy" || side === "sell") {
+      assert.equal(read?.kind, MATCH, side);
+      assert.equal(read.kind === MATCH && read.side, side);
+    } else assert.equal(read, undefined, side);
+    const twin = new Twin();
+    const outcome = twin.feed(frame);
+    assert.equal(outcome, side === "buy" || side === "sell" ? "ok" : "invalid");
+  }
+});
+
 Deno.test("fast path: a match or ticker time in another form is decoded; an impossible date is invalid on both paths", () => {
   const twin = new Twin();
   const [match, ticker] = coinbaseVenueCorpus(2).frames as [string, string];
