@@ -50,12 +50,31 @@ export interface LocalBook {
   asks: BookLevel[];
 }
 
-/** The latest entry of one venue and symbol, and its book when it has one. */
+/** A best bid/ask as the latest ticker or book gave it. */
+interface Quote {
+  bid: string | null;
+  bidSize: string | null;
+  ask: string | null;
+  askSize: string | null;
+  ts: number;
+  source: "ticker" | "book";
+}
+
+/**
+ * The latest state of one venue and symbol, and its book when it has one;
+ * {@link LatestStore.query} builds the entry from it. A slot lives long (in
+ * V8's old generation) and what an event brings is young, so each store of
+ * a value into the slot costs a write barrier: an event costs one store
+ * here, of itself or of a fresh quote.
+ */
 interface Slot {
-  /** Everything but `lastTrade`, which is built from `trade` when read. */
-  entry: LatestEntry;
+  venue: VenueName;
+  symbol: string;
+  nativeSymbol: string;
   /** The latest trade event, kept as it is (no copy per trade). */
   trade: TradeEvent | undefined;
+  /** The latest quote, a new object each time. */
+  quote: Quote | undefined;
   book: OrderBook | undefined;
   /** The `sequence` of the latest book event applied. */
   bookSequence: number | undefined;
@@ -99,29 +118,32 @@ export class LatestStore implements EventSink {
         this.#lastSymbol = e.symbol;
         this.#lastVenue = e.venue;
       }
-      const entry = slot.entry;
       if (e.kind === "trade") {
         slot.trade = e;
       } else if (e.kind === "ticker") {
         if (e.bid === "" && e.ask === "") continue;
-        entry.bid = e.bid;
-        entry.bidSize = e.bidSize;
-        entry.ask = e.ask;
-        entry.askSize = e.askSize;
-        entry.quoteTs = e.exchangeTs;
-        entry.quoteSource = "ticker";
+        slot.quote = {
+          bid: e.bid,
+          bidSize: e.bidSize,
+          ask: e.ask,
+          askSize: e.askSize,
+          ts: e.exchangeTs,
+          source: "ticker",
+        };
       } else {
         const book = slot.book ??= new OrderBook();
         book.apply(e.type, e.bids, e.asks);
         slot.bookSequence = e.sequence;
         const bid = book.bestBid();
         const ask = book.bestAsk();
-        entry.bid = bid?.[0] ?? null;
-        entry.bidSize = bid?.[1] ?? null;
-        entry.ask = ask?.[0] ?? null;
-        entry.askSize = ask?.[1] ?? null;
-        entry.quoteTs = e.exchangeTs;
-        entry.quoteSource = "book";
+        slot.quote = {
+          bid: bid?.[0] ?? null,
+          bidSize: bid?.[1] ?? null,
+          ask: ask?.[0] ?? null,
+          askSize: ask?.[1] ?? null,
+          ts: e.exchangeTs,
+          source: "book",
+        };
       }
     }
   }
@@ -132,21 +154,12 @@ export class LatestStore implements EventSink {
     if (symbols === undefined) this.#venues.set(e.venue, symbols = new Map());
     let slot = symbols.get(e.symbol);
     if (slot === undefined) {
-      const entry: LatestEntry = {
+      slot = {
         venue: e.venue,
         symbol: e.symbol,
         nativeSymbol: e.nativeSymbol,
-        lastTrade: null,
-        bid: null,
-        bidSize: null,
-        ask: null,
-        askSize: null,
-        quoteTs: null,
-        quoteSource: null,
-      };
-      slot = {
-        entry,
         trade: undefined,
+        quote: undefined,
         book: undefined,
         bookSequence: undefined,
       };
@@ -181,23 +194,11 @@ export class LatestStore implements EventSink {
     const wanted = symbols && new Set(symbols.map((s) => s.toUpperCase()));
     const out: LatestEntry[] = [];
     for (const bySymbol of this.#venues.values()) {
-      for (const { entry: e, trade: t } of bySymbol.values()) {
+      for (const slot of bySymbol.values()) {
         if (
-          wanted === undefined || wanted.has(e.symbol) ||
-          wanted.has(e.nativeSymbol)
-        ) {
-          const copy = structuredClone(e);
-          if (t !== undefined) {
-            copy.lastTrade = {
-              tradeId: t.tradeId,
-              price: t.price,
-              size: t.size,
-              side: t.side,
-              exchangeTs: t.exchangeTs,
-            };
-          }
-          out.push(copy);
-        }
+          wanted === undefined || wanted.has(slot.symbol) ||
+          wanted.has(slot.nativeSymbol)
+        ) out.push(entryOf(slot));
       }
     }
     return out.sort((a, b) =>
@@ -206,4 +207,28 @@ export class LatestStore implements EventSink {
         : a.symbol.localeCompare(b.symbol)
     );
   }
+}
+
+/** The entry a slot stands for, a fresh object. */
+function entryOf(slot: Slot): LatestEntry {
+  const t = slot.trade;
+  const q = slot.quote;
+  return {
+    venue: slot.venue,
+    symbol: slot.symbol,
+    nativeSymbol: slot.nativeSymbol,
+    lastTrade: t === undefined ? null : {
+      tradeId: t.tradeId,
+      price: t.price,
+      size: t.size,
+      side: t.side,
+      exchangeTs: t.exchangeTs,
+    },
+    bid: q?.bid ?? null,
+    bidSize: q?.bidSize ?? null,
+    ask: q?.ask ?? null,
+    askSize: q?.askSize ?? null,
+    quoteTs: q?.ts ?? null,
+    quoteSource: q?.source ?? null,
+  };
 }
