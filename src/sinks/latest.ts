@@ -64,8 +64,8 @@ interface Quote {
  * The latest state of one venue and symbol, and its book when it has one;
  * {@link LatestStore.query} builds the entry from it. A slot lives long (in
  * V8's old generation) and what an event brings is young, so each store of
- * a value into the slot costs a write barrier: an event costs one store
- * here, of itself or of a fresh quote.
+ * a value into the slot costs a write barrier: a trade or a ticker costs one
+ * store here, of itself or of a fresh quote.
  */
 interface Slot {
   venue: VenueName;

@@ -130,7 +130,7 @@ export class CoinbaseParser implements FrameParser {
 
   /**
    * A match from a decoded frame, or from the fast reader's fields with
-   * the event time it read and the reader itself (for the texts it kept).
+   * the event time it read and the trade id's text (`String` of the id).
    */
   #match(
     m: Json,
