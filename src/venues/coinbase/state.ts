@@ -8,6 +8,7 @@
 
 import type { BookLevel, StatusEvent } from "../../core/events.ts";
 import { SequenceLine } from "../../core/sequence.ts";
+import { StringTable } from "../../core/string_table.ts";
 import type { SymbolCounter, VenueStats } from "../../core/stats.ts";
 import { isDecimal } from "../fields.ts";
 import { idRange, reportGap } from "../report.ts";
@@ -48,7 +49,13 @@ export interface ProductState {
 export class ProductStates {
   /** The venue's counters (per-symbol frames, gaps). */
   readonly stats: VenueStats;
-  readonly #states = new Map<string, ProductState>();
+  /**
+   * By product id. Not a `Map`: the fast path gives each frame's product id
+   * as a fresh string, which `Map.get` would hash in the runtime.
+   */
+  readonly #states = new StringTable<ProductState>();
+  /** Every state, for {@link ProductStates.disarm}. */
+  readonly #all: ProductState[] = [];
   /**
    * The product of the last frame and its state: a feed sends a product's
    * matches and ticker in a row, and comparing two short strings costs
@@ -82,8 +89,10 @@ export class ProductStates {
         tickerIdPrefix: `coinbase:${product}:ticker:`,
       };
       this.#states.set(product, p);
+      this.#all.push(p);
     }
-    this.#lastProduct = product;
+    // The state's own string: it is old, where the frame's is young.
+    this.#lastProduct = p.symbol;
     this.#last = p;
     p.counter.frames++;
     return p;
@@ -91,7 +100,7 @@ export class ProductStates {
 
   /** `connection` (re)opened: its earlier matches no longer arm heartbeat checks. */
   disarm(connection: string): void {
-    for (const p of this.#states.values()) {
+    for (const p of this.#all) {
       if (p.armedOn === connection) p.armedOn = "";
     }
   }
