@@ -378,6 +378,9 @@ export class Connection {
       now = this.#clock.now();
       this.#batch = batch;
       this.#batchTs = now;
+      // Once a read, not once a frame: a field that may hold `undefined`
+      // keeps a number boxed, so each store would allocate one.
+      this.#lastFrameAt = now;
     } else now = this.#batchTs;
     let text: string;
     if (typeof data === "string") text = data;
@@ -389,7 +392,6 @@ export class Connection {
     }
     this.#stats.framesReceived++;
     this.#stats.charsReceived += text.length;
-    this.#lastFrameAt = now;
     if (this.#awaitingPong && this.#opts.heartbeat?.isPong?.(text)) {
       this.#awaitingPong = false;
     }
