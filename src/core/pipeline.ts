@@ -106,7 +106,9 @@ export class FeedPipeline {
     }
     const stats = this.#stats;
     stats.frames++;
-    stats.lastFrameTs = receivedTs;
+    // Stored when it changes (once a read, as the frames of a read share
+    // their time): each store of a new number here takes a write barrier.
+    if (stats.lastFrameTs !== receivedTs) stats.lastFrameTs = receivedTs;
     const out = this.#out;
     let outcome: FrameOutcome;
     try {
