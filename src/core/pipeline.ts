@@ -118,7 +118,11 @@ export class FeedPipeline {
       outcome = "invalid";
       clear(out);
     }
-    if (outcome === "malformed" || outcome === "invalid") {
+    // "ok" first: an outcome is one of these constants, and comparing it
+    // with each of the others would call V8's string comparison each time.
+    if (outcome === "ok" || outcome === "control") {
+      // Nothing to count or report.
+    } else if (outcome === "malformed" || outcome === "invalid") {
       if (outcome === "malformed") stats.malformed++;
       else stats.invalid++;
       this.#hooks.onBadFrame?.(outcome, frame, connection);
