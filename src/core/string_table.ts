@@ -63,6 +63,15 @@ export class StringTable<V> {
     if (++this.#size * 2 > mask) this.#grow();
   }
 
+  /** Every value, in no particular order. */
+  *values(): IterableIterator<V> {
+    const keys = this.#keys;
+    const values = this.#values;
+    for (let i = 0; i < keys.length; i++) {
+      if (keys[i] !== undefined) yield values[i] as V;
+    }
+  }
+
   #grow(): void {
     const keys = this.#keys;
     const values = this.#values;

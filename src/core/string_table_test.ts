@@ -18,4 +18,11 @@ Deno.test("StringTable: finds keys by content, replaces values, grows past its f
   assert.equal(t.get("c7usdt@depth@100ms"), -7);
   t.set("", 5);
   assert.equal(t.get(""), 5);
+  const values = [...t.values()].sort((a, b) => a - b);
+  assert.deepEqual(
+    values,
+    [-7, 5, ...keys.map((_, i) => i).filter((i) => i !== 7)].sort((a, b) =>
+      a - b
+    ),
+  );
 });

@@ -63,8 +63,10 @@ export interface BybitParserOptions {
 export class BybitParser implements FrameParser {
   readonly #stats: VenueStats;
   readonly #category: string;
-  readonly #topics = new Map<string, TopicState>();
-  /** The same states, for the per-frame lookup of a freshly decoded topic. */
+  /**
+   * The state of each topic. Not a `Map`: a frame's topic is a freshly
+   * decoded string, which `Map.get` would hash in the runtime.
+   */
   readonly #index = new StringTable<TopicState>();
   readonly #replies: BybitReplies;
   readonly #resubscribe: Resubscribe;
@@ -100,7 +102,7 @@ export class BybitParser implements FrameParser {
 
   /** The merged ticker or book marks of a topic (for tests and stats). */
   topic(topic: string): Readonly<TopicState> | undefined {
-    return this.#topics.get(topic);
+    return this.#index.get(topic);
   }
 
   parse(
@@ -153,7 +155,7 @@ export class BybitParser implements FrameParser {
   /** A (re)opened connection's books need a new snapshot; nothing is acked. */
   connectionOpened(connection: string): void {
     this.#replies.connectionOpened(connection);
-    for (const st of this.#topics.values()) {
+    for (const st of this.#index.values()) {
       if (st.connection === connection) st.hasBook = false;
     }
   }
@@ -202,7 +204,6 @@ export class BybitParser implements FrameParser {
     const parts = splitTopic(topic);
     if (parts === undefined) return undefined;
     const st = topicState(topic, parts, this.#category, this.#stats);
-    this.#topics.set(topic, st);
     this.#index.set(topic, st);
     return st;
   }

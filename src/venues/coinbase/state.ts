@@ -54,8 +54,6 @@ export class ProductStates {
    * as a fresh string, which `Map.get` would hash in the runtime.
    */
   readonly #states = new StringTable<ProductState>();
-  /** Every state, for {@link ProductStates.disarm}. */
-  readonly #all: ProductState[] = [];
   /**
    * The product of the last frame and its state: a feed sends a product's
    * matches and ticker in a row, and comparing two short strings costs
@@ -89,9 +87,9 @@ export class ProductStates {
         tickerIdPrefix: `coinbase:${product}:ticker:`,
       };
       this.#states.set(product, p);
-      this.#all.push(p);
     }
-    // The state's own string: it is old, where the frame's is young.
+    // The state's own string, which outlives the frame's (no young string
+    // kept in this long-lived object).
     this.#lastProduct = p.symbol;
     this.#last = p;
     p.counter.frames++;
@@ -100,7 +98,7 @@ export class ProductStates {
 
   /** `connection` (re)opened: its earlier matches no longer arm heartbeat checks. */
   disarm(connection: string): void {
-    for (const p of this.#all) {
+    for (const p of this.#states.values()) {
       if (p.armedOn === connection) p.armedOn = "";
     }
   }
